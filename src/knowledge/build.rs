@@ -1,0 +1,297 @@
+//! Turns the TOML as written into a checked [`KnowledgeBase`], collecting every
+//! problem (ripgrep's way with config files) so that a curator fixes them in one go.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+
+use toml::Spanned;
+
+use super::error::line_col;
+use super::{raw, Citation, Claim, Fact, FactId, KnowledgeBase, KnowledgeError, Problem, Source};
+use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
+use crate::text::loose;
+
+pub fn build(origin: &str, text: &str, document: &dyn Fn(&str) -> io::Result<String>) -> Result<KnowledgeBase, KnowledgeError> {
+    let file: raw::File = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
+        KnowledgeError::Syntax { origin: origin.to_string(), line, column, message: e.message().trim_end().to_string() }
+    })?;
+    let mut b = Builder { text, problems: Vec::new() };
+    let (sources, documents) = b.sources(&file.source, document);
+    let synonyms = b.synonyms(&file.synonyms);
+    let facts = b.facts(&file.fact, &sources, &documents);
+    if b.problems.is_empty() && facts.is_empty() {
+        b.problems.push(Problem { line: 1, entry: None, message: "no [[fact]] entries: the bot would know nothing".into() });
+    }
+    if b.problems.is_empty() {
+        Ok(KnowledgeBase { origin: origin.to_string(), sources, facts, synonyms })
+    } else {
+        b.problems.sort_by_key(|p| p.line);
+        Err(KnowledgeError::Invalid { origin: origin.to_string(), problems: b.problems })
+    }
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    problems: Vec<Problem>,
+}
+
+impl Builder<'_> {
+    fn line<T>(&self, spanned: &Spanned<T>) -> usize {
+        line_col(self.text, spanned.span().start).0
+    }
+
+    fn problem(&mut self, line: usize, entry: &str, message: impl Into<String>) {
+        let entry = (!entry.is_empty()).then(|| entry.to_string());
+        self.problems.push(Problem { line, entry, message: message.into() });
+    }
+
+    /// The sources and, for each, its document's text made loose for quote lookup.
+    fn sources(&mut self, raw: &[Spanned<raw::Source>], document: &dyn Fn(&str) -> io::Result<String>) -> (Vec<Source>, Vec<String>) {
+        let mut seen = HashSet::new();
+        let mut sources = Vec::new();
+        let mut documents = Vec::new();
+        for spanned in raw {
+            let (line, s) = (self.line(spanned), spanned.get_ref());
+            self.check_id(line, &s.id, "source");
+            if !seen.insert(s.id.as_str()) {
+                self.problem(line, &s.id, "this source id is used twice");
+            }
+            self.check_text(line, &s.id, "title", &s.title, MAX_TITLE_CHARS * 3);
+            if let Some(author) = &s.author {
+                self.check_text(line, &s.id, "author", author, MAX_TITLE_CHARS);
+            }
+            let text = if s.file.is_empty() || s.file.contains(['/', '\\']) || s.file.starts_with('.') {
+                self.problem(line, &s.id, format!("file = {:?} must be a plain file name inside sources/", s.file));
+                String::new()
+            } else {
+                document(&s.file).unwrap_or_else(|e| {
+                    self.problem(line, &s.id, format!("cannot read sources/{}: {e}", s.file));
+                    String::new()
+                })
+            };
+            documents.push(loose(&text));
+            sources.push(Source { id: s.id.clone(), file: s.file.clone(), title: s.title.clone(), author: s.author.clone(), kind: s.kind });
+        }
+        if sources.is_empty() {
+            self.problem(1, "", "no [[source]] entries: every fact must cite a document");
+        }
+        (sources, documents)
+    }
+
+    fn synonyms(&mut self, raw: &[Spanned<raw::Synonyms>]) -> Vec<Vec<String>> {
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        let mut groups = Vec::new();
+        for spanned in raw {
+            let line = self.line(spanned);
+            let words = &spanned.get_ref().words;
+            if words.len() < 2 {
+                self.problem(line, "", "a [[synonyms]] group needs at least two words");
+            }
+            for word in words {
+                let key = word.trim().to_lowercase();
+                if key.is_empty() {
+                    self.problem(line, "", "a [[synonyms]] group has an empty word");
+                } else if let Some(first) = owner.insert(key, line) {
+                    self.problem(line, "", format!("{word:?} is already in the synonym group at line {first}; a word may be in one group only"));
+                }
+            }
+            groups.push(words.clone());
+        }
+        groups
+    }
+
+    fn facts(&mut self, raw: &[Spanned<raw::Fact>], sources: &[Source], documents: &[String]) -> Vec<Fact> {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, spanned) in raw.iter().enumerate() {
+            let id = spanned.get_ref().id.get_ref();
+            if let Some(first) = index.insert(id.as_str(), i) {
+                let first_line = self.line(&raw[first].get_ref().id);
+                self.problem(self.line(&spanned.get_ref().id), id, format!("this fact id is already used at line {first_line}"));
+            }
+        }
+        let source_index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        let mut facts = Vec::with_capacity(raw.len());
+        for spanned in raw {
+            let f = spanned.get_ref();
+            let (line, id) = (self.line(&f.id), f.id.get_ref().as_str());
+            self.check_id(line, id, "fact");
+            self.check_text(line, id, "title", &f.title, MAX_TITLE_CHARS);
+            self.check_text(line, id, "answer", &f.answer, MAX_ANSWER_CHARS);
+            if f.questions.is_empty() {
+                self.problem(line, id, "questions is empty: give a few ways a fan might ask this");
+            }
+            for question in &f.questions {
+                self.check_text(line, id, "a question", question, MAX_ANSWER_CHARS);
+            }
+            for keyword in &f.keywords {
+                self.check_text(line, id, "a keyword", keyword, MAX_TITLE_CHARS);
+            }
+            let mut related = Vec::new();
+            for other in &f.related {
+                match index.get(other.as_str()) {
+                    None => self.problem(line, id, format!("related fact {other:?} does not exist")),
+                    Some(_) if other == id => self.problem(line, id, "a fact cannot be related to itself"),
+                    Some(&i) => related.push(FactId(i as u32)),
+                }
+            }
+            let cite = |b: &mut Self, line: usize, source: &str, quote: &str| -> Citation {
+                let Some(&s) = source_index.get(source) else {
+                    let known: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
+                    b.problem(line, id, format!("cites unknown source {source:?} (known: {})", known.join(", ")));
+                    return Citation { source: 0, quote: quote.to_string() };
+                };
+                b.check_text(line, id, "a quote", quote, MAX_QUOTE_CHARS);
+                if !quote.trim().is_empty() && !documents[s].is_empty() && !documents[s].contains(&loose(quote)) {
+                    b.problem(line, id, format!("quote {quote:?} is not found word for word in sources/{}", sources[s].file));
+                }
+                Citation { source: s, quote: quote.trim().to_string() }
+            };
+            let citations: Vec<Citation> =
+                f.cite.iter().map(|c| cite(self, self.line(c), &c.get_ref().source, &c.get_ref().quote)).collect();
+            let claims: Vec<Claim> = f
+                .claim
+                .iter()
+                .map(|c| {
+                    let (claim_line, claim) = (self.line(c), c.get_ref());
+                    self.check_text(claim_line, id, "a claim's text", &claim.text, MAX_CLAIM_CHARS);
+                    Claim { text: claim.text.trim().to_string(), citation: cite(self, claim_line, &claim.source, &claim.quote) }
+                })
+                .collect();
+            match (citations.len(), claims.len()) {
+                (0, 0) => self.problem(line, id, "has no citation: add a [[fact.cite]] with a source and a verbatim quote"),
+                (_, 1) => self.problem(line, id, "has a single [[fact.claim]]: a contested fact presents at least two sides"),
+                (n, c) if n > 0 && c > 0 => {
+                    self.problem(line, id, "has both [[fact.cite]] and [[fact.claim]]: a contested fact cites in its claims only")
+                }
+                (_, c) if c > MAX_CLAIMS => self.problem(line, id, format!("has {c} claims; at most {MAX_CLAIMS} fit a reply")),
+                _ => {}
+            }
+            facts.push(Fact {
+                id: id.to_string(),
+                title: f.title.trim().to_string(),
+                answer: f.answer.trim().to_string(),
+                questions: f.questions.iter().map(|q| q.trim().to_string()).collect(),
+                keywords: f.keywords.iter().map(|k| k.trim().to_string()).collect(),
+                related,
+                citations,
+                claims,
+            });
+        }
+        facts
+    }
+
+    fn check_id(&mut self, line: usize, id: &str, what: &str) {
+        let ok = !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !id.starts_with('-')
+            && !id.ends_with('-');
+        if !ok {
+            self.problem(line, id, format!("{what} id {id:?} must be lower-case letters, digits and dashes, like \"wren-founder\""));
+        }
+    }
+
+    fn check_text(&mut self, line: usize, id: &str, what: &str, text: &str, max_chars: usize) {
+        if text.trim().is_empty() {
+            self.problem(line, id, format!("{what} is empty"));
+        } else if text.chars().count() > max_chars {
+            self.problem(line, id, format!("{what} is {} characters long; at most {max_chars} fit", text.chars().count()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "Tatia Pilieva directed it.\nFive cameras   were used.";
+
+    fn parse(toml: &str) -> Result<KnowledgeBase, KnowledgeError> {
+        KnowledgeBase::parse("kb.toml", toml, |file| {
+            if file == "doc.txt" {
+                Ok(DOC.to_string())
+            } else {
+                Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+            }
+        })
+    }
+
+    const SOURCE: &str = "[[source]]\nid = \"doc\"\nfile = \"doc.txt\"\ntitle = \"Doc\"\nkind = \"interview\"\n";
+
+    fn fact(id: &str, extra: &str) -> String {
+        format!("\n[[fact]]\nid = \"{id}\"\ntitle = \"T\"\nanswer = \"A.\"\nquestions = [\"q\"]\n{extra}\n[[fact.cite]]\nsource = \"doc\"\nquote = \"Five cameras were used\"\n")
+    }
+
+    fn problems(toml: &str) -> String {
+        match parse(toml) {
+            Err(e) => e.to_string(),
+            Ok(_) => "ok".into(),
+        }
+    }
+
+    #[test]
+    fn accepts_a_well_formed_base_with_loose_quote_match() {
+        let kb = parse(&format!("{SOURCE}{}", fact("cameras", ""))).unwrap();
+        assert_eq!(kb.stats().facts, 1);
+        assert_eq!(kb.facts()[0].citations[0].quote, "Five cameras were used");
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let err = problems("[[source]]\nid = \"doc\nfile = 1\n");
+        assert!(err.starts_with("kb.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_are_syntax_errors_at_their_line() {
+        let err = problems(&format!("{SOURCE}\n[[fact]]\nid = \"x\"\nqestions = []\n"));
+        assert!(err.contains("kb.toml:9:") && err.contains("qestions"), "{err}");
+    }
+
+    #[test]
+    fn collects_every_problem_with_line_and_fact() {
+        let toml = format!(
+            "{SOURCE}{}{}{}",
+            fact("dup", ""),
+            fact("dup", "related = [\"nowhere\"]"),
+            "\n[[fact]]\nid = \"bad\"\ntitle = \"\"\nanswer = \"x\"\nquestions = [\"q\"]\n[[fact.cite]]\nsource = \"doc\"\nquote = \"six cameras\"\n[[fact.cite]]\nsource = \"elsewhere\"\nquote = \"q\"\n"
+        );
+        let err = problems(&toml);
+        for expected in [
+            "`dup`: this fact id is already used at line 8",
+            "`dup`: related fact \"nowhere\" does not exist",
+            "`bad`: title is empty",
+            "`bad`: quote \"six cameras\" is not found word for word in sources/doc.txt",
+            "`bad`: cites unknown source \"elsewhere\"",
+        ] {
+            assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+        }
+        assert!(err.contains("kb.toml:32: `bad`: quote"), "the quote's own line is named:\n{err}");
+    }
+
+    #[test]
+    fn contested_facts_need_two_claims_and_no_plain_cites() {
+        let claim = "[[fact.claim]]\ntext = \"c\"\nsource = \"doc\"\nquote = \"Tatia Pilieva\"\n";
+        let one = format!("{SOURCE}\n[[fact]]\nid = \"one\"\ntitle = \"T\"\nanswer = \"A\"\nquestions = [\"q\"]\n{claim}");
+        assert!(problems(&one).contains("single [[fact.claim]]"));
+        let both = format!("{SOURCE}{}{claim}{claim}", fact("both", ""));
+        assert!(problems(&both).contains("both [[fact.cite]] and [[fact.claim]]"));
+        let two = format!("{SOURCE}\n[[fact]]\nid = \"two\"\ntitle = \"T\"\nanswer = \"A\"\nquestions = [\"q\"]\n{claim}{claim}");
+        assert!(parse(&two).unwrap().facts()[0].is_contested());
+    }
+
+    #[test]
+    fn missing_document_and_bad_ids_are_reported() {
+        let toml = SOURCE.replace("doc.txt", "gone.txt").replace("id = \"doc\"", "id = \"Doc\"");
+        let err = problems(&format!("{toml}{}", fact("Bad_Id", "")));
+        assert!(err.contains("cannot read sources/gone.txt"), "{err}");
+        assert!(err.contains("fact id \"Bad_Id\" must be lower-case"), "{err}");
+        assert!(err.contains("source id \"Doc\" must be lower-case"), "{err}");
+    }
+
+    #[test]
+    fn a_word_in_two_synonym_groups_is_rejected() {
+        let toml = format!("{SOURCE}\n[[synonyms]]\nwords = [\"song\", \"music\"]\n[[synonyms]]\nwords = [\"tune\", \"Music\"]\n{}", fact("f", ""));
+        assert!(problems(&toml).contains("\"Music\" is already in the synonym group at line 7"));
+    }
+}

@@ -1,0 +1,189 @@
+//! The curated fact base: the documents, the facts that cite them and the synonyms
+//! the matcher uses, loaded from `knowledge.toml` and checked before anything uses
+//! them. A `KnowledgeBase` that exists is a valid one: every quote stands verbatim in
+//! its document, every reference resolves, every text fits where the bot shows it.
+
+mod build;
+mod builtin;
+mod error;
+mod raw;
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use error::{KnowledgeError, Problem};
+
+/// Longest fact title: Discord shows titles as autocomplete choices, capped at 100.
+pub const MAX_TITLE_CHARS: usize = 100;
+/// Longest answer, and longest claim, so that a contested fact with every claim
+/// still fits an embed description (4,096 characters) with room to spare.
+pub const MAX_ANSWER_CHARS: usize = 1_000;
+pub const MAX_CLAIM_CHARS: usize = 400;
+pub const MAX_CLAIMS: usize = 6;
+/// Longest quote: an embed field holds 1,024 characters, title and marker included.
+pub const MAX_QUOTE_CHARS: usize = 700;
+
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    origin: String,
+    sources: Vec<Source>,
+    facts: Vec<Fact>,
+    synonyms: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    /// The document's file name under `sources/`.
+    pub file: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub kind: SourceKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SourceKind {
+    #[serde(rename = "news report")]
+    NewsReport,
+    #[serde(rename = "interview")]
+    Interview,
+    #[serde(rename = "first-person account")]
+    FirstPersonAccount,
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SourceKind::NewsReport => "news report",
+            SourceKind::Interview => "interview",
+            SourceKind::FirstPersonAccount => "first-person account",
+        })
+    }
+}
+
+/// Index of a fact in [`KnowledgeBase::facts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FactId(pub u32);
+
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub id: String,
+    pub title: String,
+    /// The reply, or for a contested fact the sentence that introduces its claims.
+    pub answer: String,
+    pub questions: Vec<String>,
+    pub keywords: Vec<String>,
+    /// Related facts, resolved.
+    pub related: Vec<FactId>,
+    pub citations: Vec<Citation>,
+    /// Non-empty exactly when the documents disagree on this fact.
+    pub claims: Vec<Claim>,
+}
+
+impl Fact {
+    pub fn is_contested(&self) -> bool {
+        !self.claims.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Citation {
+    /// Index into [`KnowledgeBase::sources`].
+    pub source: usize,
+    pub quote: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub text: String,
+    pub citation: Citation,
+}
+
+impl KnowledgeBase {
+    /// Loads `path` and the documents in the `sources/` folder beside it.
+    pub fn load(path: &Path) -> Result<Self, KnowledgeError> {
+        let text = std::fs::read_to_string(path).map_err(|source| KnowledgeError::Read { path: path.to_path_buf(), source })?;
+        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf).join("sources");
+        Self::parse(&path.display().to_string(), &text, |file| std::fs::read_to_string(dir.join(file)))
+    }
+
+    /// The fact base and documents compiled into the binary, so that it answers from
+    /// any directory with nothing beside it.
+    pub fn builtin() -> Result<Self, KnowledgeError> {
+        Self::parse(builtin::KNOWLEDGE_ORIGIN, builtin::KNOWLEDGE, builtin::document)
+    }
+
+    /// Parses and validates a fact base. `origin` names it in errors; `document` reads
+    /// a source document by file name.
+    pub fn parse(origin: &str, text: &str, document: impl Fn(&str) -> io::Result<String>) -> Result<Self, KnowledgeError> {
+        build::build(origin, text, &document)
+    }
+
+    /// Where the fact base came from, as a path or `(built in)`.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+
+    pub fn fact(&self, id: FactId) -> &Fact {
+        &self.facts[id.0 as usize]
+    }
+
+    pub fn fact_ids(&self) -> impl Iterator<Item = FactId> {
+        (0..self.facts.len() as u32).map(FactId)
+    }
+
+    pub fn find(&self, id: &str) -> Option<FactId> {
+        self.facts.iter().position(|f| f.id == id).map(|i| FactId(i as u32))
+    }
+
+    pub fn source(&self, index: usize) -> &Source {
+        &self.sources[index]
+    }
+
+    pub fn synonyms(&self) -> &[Vec<String>] {
+        &self.synonyms
+    }
+
+    /// Counts for a summary line.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            sources: self.sources.len(),
+            facts: self.facts.len(),
+            contested: self.facts.iter().filter(|f| f.is_contested()).count(),
+            questions: self.facts.iter().map(|f| f.questions.len()).sum(),
+            citations: self.facts.iter().map(|f| f.citations.len() + f.claims.len()).sum(),
+            synonym_groups: self.synonyms.len(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub sources: usize,
+    pub facts: usize,
+    pub contested: usize,
+    pub questions: usize,
+    pub citations: usize,
+    pub synonym_groups: usize,
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} sources, {} facts ({} contested), {} question phrasings, {} citations, {} synonym groups",
+            self.sources, self.facts, self.contested, self.questions, self.citations, self.synonym_groups
+        )
+    }
+}

@@ -1,0 +1,11 @@
+//! firstkiss: answers fans' questions about the 2014 short film "First Kiss" from a
+//! curated, cited fact base.
+//!
+//! This library is the domain, and knows nothing of Discord: [`knowledge`] loads and
+//! checks the fact base, [`matcher`] maps a question to a fact (or abstains),
+//! [`reply`] builds the reply model with its citations and [`render`] writes it as
+//! plain text. The adapters (command line, Discord bot, mock Discord) sit around it.
+//! See ARCHITECTURE.md for the map.
+
+pub mod knowledge;
+pub mod text;

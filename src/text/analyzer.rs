@@ -1,0 +1,158 @@
+//! The analyzer turns words into the terms the matcher indexes: filler dropped,
+//! number words as digits, English stems, and the fact base's synonym groups folded
+//! into one term each.
+
+use std::collections::HashMap;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::{is_stopword, words};
+
+/// A term and how much the matcher trusts it (1.0 as typed, less when it is a
+/// correction of a typo).
+pub type Weighted = (String, f32);
+
+pub struct Analyzer {
+    stemmer: Stemmer,
+    /// First stem of a synonym phrase -> every phrase starting with it (longest first)
+    /// and the term it stands for.
+    synonyms: HashMap<String, Vec<(Vec<String>, String)>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").field("synonyms", &self.synonyms.len()).finish()
+    }
+}
+
+impl Analyzer {
+    /// Builds an analyzer whose synonym groups map every member to the group's first
+    /// entry. A member of several words ("the french singer") matches that sequence.
+    pub fn new<G, W>(groups: G) -> Self
+    where
+        G: IntoIterator<Item = W>,
+        W: AsRef<[String]>,
+    {
+        let mut analyzer = Analyzer { stemmer: Stemmer::create(Algorithm::English), synonyms: HashMap::new() };
+        for group in groups {
+            let group = group.as_ref();
+            let Some(canonical) = group.first().map(|head| analyzer.stems(head).join("_")) else {
+                continue;
+            };
+            if canonical.is_empty() {
+                continue;
+            }
+            for member in group {
+                let phrase = analyzer.stems(member);
+                if let Some(first) = phrase.first().cloned() {
+                    analyzer.synonyms.entry(first).or_default().push((phrase, canonical.clone()));
+                }
+            }
+        }
+        for phrases in analyzer.synonyms.values_mut() {
+            phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+            phrases.dedup_by(|a, b| a.0 == b.0);
+        }
+        analyzer
+    }
+
+    /// The stems of the topic words of `text`, before synonyms.
+    pub fn stems(&self, text: &str) -> Vec<String> {
+        words(text).iter().filter(|w| !is_stopword(w)).map(|w| self.stem(w)).collect()
+    }
+
+    /// The stem of one word, with number words written as digits.
+    pub fn stem(&self, word: &str) -> String {
+        match number_word(word) {
+            Some(digits) => digits.to_string(),
+            None => self.stemmer.stem(word).into_owned(),
+        }
+    }
+
+    /// Folds synonym phrases into their group's term, longest phrase first. A folded
+    /// phrase is trusted as much as its least trusted stem.
+    pub fn fold_synonyms(&self, stems: &[Weighted]) -> Vec<Weighted> {
+        let mut out = Vec::with_capacity(stems.len());
+        let mut i = 0;
+        while i < stems.len() {
+            let matched = self.synonyms.get(&stems[i].0).and_then(|phrases| {
+                phrases.iter().find(|(phrase, _)| {
+                    phrase.len() <= stems.len() - i && phrase.iter().zip(&stems[i..]).all(|(p, s)| *p == s.0)
+                })
+            });
+            match matched {
+                Some((phrase, canonical)) => {
+                    let weight = stems[i..i + phrase.len()].iter().map(|s| s.1).fold(1.0, f32::min);
+                    out.push((canonical.clone(), weight));
+                    i += phrase.len();
+                }
+                None => {
+                    out.push(stems[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The terms of a trusted text (a curated phrasing or answer): stems, then synonyms.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let stems: Vec<Weighted> = self.stems(text).into_iter().map(|s| (s, 1.0)).collect();
+        self.fold_synonyms(&stems).into_iter().map(|(t, _)| t).collect()
+    }
+}
+
+/// Number words as the digits the documents mostly use ("five cameras", "5 million").
+fn number_word(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "two" => "2",
+        "three" => "3",
+        "four" => "4",
+        "five" => "5",
+        "six" => "6",
+        "seven" => "7",
+        "eight" => "8",
+        "nine" => "9",
+        "ten" => "10",
+        "eleven" => "11",
+        "twelve" => "12",
+        "fifteen" => "15",
+        "twenty" => "20",
+        "thirty" => "30",
+        "fifty" => "50",
+        "hundred" => "100",
+        "thousand" => "1000",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(groups: &[&[&str]]) -> Analyzer {
+        let owned: Vec<Vec<String>> = groups.iter().map(|g| g.iter().map(|s| s.to_string()).collect()).collect();
+        Analyzer::new(owned)
+    }
+
+    #[test]
+    fn stems_drop_filler_and_spell_numbers() {
+        let a = groups(&[]);
+        assert_eq!(a.stems("hey bot, how many cameras were there? five?"), ["camera", "5"]);
+    }
+
+    #[test]
+    fn synonyms_fold_to_the_first_member() {
+        let a = groups(&[&["song", "music", "soundtrack"], &["soko", "the french singer"], &["first kiss", "the short"]]);
+        assert_eq!(a.terms("who made the soundtrack"), ["made", "song"]);
+        assert_eq!(a.terms("the French singer's music"), ["soko", "song"]);
+        assert_eq!(a.terms("who shot First Kiss"), ["shot", "first_kiss"]);
+    }
+
+    #[test]
+    fn folded_phrase_takes_its_least_trusted_weight() {
+        let a = groups(&[&["first kiss"]]);
+        let folded = a.fold_synonyms(&[("first".into(), 1.0), ("kiss".into(), 0.8)]);
+        assert_eq!(folded, [("first_kiss".to_string(), 0.8)]);
+    }
+}

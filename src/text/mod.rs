@@ -1,0 +1,203 @@
+//! Text normalization shared by the index and the query: the one place that decides
+//! what a "word" is, so that a fact's phrasings and a fan's question meet on equal
+//! terms.
+//!
+//! The pipeline is `words` (split, fold case and accents, drop Discord mentions and
+//! invisible characters) followed by an [`Analyzer`] (drop filler words, stem, apply
+//! the fact base's synonyms). Everything here is total: any UTF-8 input yields some
+//! (possibly empty) list of words, in time linear in the input, which is first
+//! clipped to [`MAX_QUESTION_CHARS`].
+
+mod analyzer;
+mod stopwords;
+
+pub use analyzer::Analyzer;
+pub use stopwords::is_stopword;
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest question the bot reads, in characters. Discord caps a message at 2,000
+/// characters; a real question is far shorter, and clipping keeps the cost of a
+/// hostile 100 KB message bounded.
+pub const MAX_QUESTION_CHARS: usize = 500;
+
+/// Most words of one question that take part in matching.
+pub const MAX_QUESTION_WORDS: usize = 64;
+
+/// The first `max_chars` characters of `text`, cut on a character boundary.
+pub fn clip(text: &str, max_chars: usize) -> &str {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// Splits text into lower-case, accent-free words.
+///
+/// Discord mentions (`@everyone`, `<@123>`, `<#456>`) are dropped, digit groups keep
+/// together ("600,000" is one word), a possessive or contraction keeps its stem
+/// ("soko's" is "soko"), and a two-part hyphenated word yields its parts and their
+/// join ("close-ups" gives "close", "ups" and "closeups") so that either spelling
+/// matches.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = Word::default();
+    let mut chars = text.nfkd().filter(|c| !is_combining_mark(*c) && !is_invisible(*c));
+    let mut prev = ' ';
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            if !word.apostrophe {
+                word.text.extend(c.to_lowercase());
+            }
+        } else if c == '@' && word.text.is_empty() {
+            word.mention = true;
+        } else if is_apostrophe(c) && !word.text.is_empty() {
+            word.apostrophe = true;
+        } else if c == '-' && !word.text.is_empty() && !word.apostrophe {
+            word.hyphen_at.push(word.text.len());
+        } else if (c == ',' || c == '.') && prev.is_ascii_digit() {
+            // A digit group or a decimal point: "600,000" and "3.5" stay one word,
+            // but only if a digit follows.
+            let mut lookahead = chars.clone();
+            if lookahead.next().is_some_and(|n| n.is_ascii_digit()) {
+                prev = c;
+                continue;
+            }
+            word.flush(&mut out);
+        } else {
+            word.flush(&mut out);
+        }
+        prev = c;
+        if out.len() >= MAX_QUESTION_WORDS * 2 {
+            break;
+        }
+    }
+    word.flush(&mut out);
+    out
+}
+
+/// A word being read: its letters so far and what was seen inside it.
+#[derive(Default)]
+struct Word {
+    text: String,
+    /// Started with `@`: a mention, never a word.
+    mention: bool,
+    /// An apostrophe was seen; what follows it is a clitic ("'s", "'t") and dropped.
+    apostrophe: bool,
+    /// Byte offsets in `text` where a hyphen joined two parts.
+    hyphen_at: Vec<usize>,
+}
+
+impl Word {
+    fn flush(&mut self, out: &mut Vec<String>) {
+        let word = std::mem::take(self);
+        if word.mention || word.text.is_empty() || is_snowflake(&word.text) {
+            return;
+        }
+        match word.hyphen_at.as_slice() {
+            [] => out.push(word.text),
+            [at] if *at < word.text.len() => {
+                out.push(word.text[..*at].to_string());
+                out.push(word.text[*at..].to_string());
+                out.push(word.text);
+            }
+            cuts => {
+                let mut start = 0;
+                for &cut in cuts.iter().chain(std::iter::once(&word.text.len())) {
+                    if cut > start {
+                        out.push(word.text[start..cut].to_string());
+                    }
+                    start = cut;
+                }
+            }
+        }
+    }
+}
+
+/// Discord ids (user, role, channel) are 17 to 20 digits: never part of a question.
+fn is_snowflake(word: &str) -> bool {
+    word.len() >= 15 && word.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{02bc}')
+}
+
+/// Zero-width and other format characters that render as nothing but would split or
+/// glue words if kept.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}')
+}
+
+/// Collapses whitespace and unifies typographic quote marks, so that a curator's quote
+/// is compared with its document the way a reader would compare them.
+pub fn loose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' | '`' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => '"',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str) -> Vec<String> {
+        words(text)
+    }
+
+    #[test]
+    fn folds_case_accents_and_punctuation() {
+        assert_eq!(w("WHO Directd First-Kiss??"), ["who", "directd", "first", "kiss", "firstkiss"]);
+        assert_eq!(w("Pilièva’s café"), ["pilieva", "cafe"]);
+    }
+
+    #[test]
+    fn drops_mentions_and_ids() {
+        assert_eq!(w("@everyone who directed <@123456789012345678> it? <#987654321098765432>"), ["who", "directed", "it"]);
+        assert_eq!(w("<@&123456789012345678>@here hi"), ["hi"]);
+    }
+
+    #[test]
+    fn keeps_digit_groups_and_stems_of_contractions() {
+        assert_eq!(w("600,000 views, 3.5 min."), ["600000", "views", "35", "min"]);
+        assert_eq!(w("soko's song didn't"), ["soko", "song", "didn"]);
+        assert_eq!(w("at 9 a.m."), ["at", "9", "a", "m"]);
+    }
+
+    #[test]
+    fn ignores_invisible_characters() {
+        assert_eq!(w("dir\u{200b}ected \u{202e}soko"), ["directed", "soko"]);
+    }
+
+    #[test]
+    fn hyphenated_words_yield_parts_and_join() {
+        assert_eq!(w("close-ups"), ["close", "ups", "closeups"]);
+        assert_eq!(w("three-and-a-half"), ["three", "and", "a", "half"]);
+    }
+
+    #[test]
+    fn clip_respects_char_boundaries() {
+        assert_eq!(clip("héllo", 2), "hé");
+        assert_eq!(clip("hi", 10), "hi");
+    }
+
+    #[test]
+    fn loose_unifies_space_and_quotes() {
+        assert_eq!(loose("  “Kiss,”\n  she  said ’ "), "\"Kiss,\" she said '");
+    }
+}

@@ -4,8 +4,14 @@
 //! This library is the domain, and knows nothing of Discord: [`knowledge`] loads and
 //! checks the fact base, [`matcher`] maps a question to a fact (or abstains),
 //! [`reply`] builds the reply model with its citations and [`render`] writes it as
-//! plain text. The adapters (command line, Discord bot, mock Discord) sit around it.
-//! See ARCHITECTURE.md for the map.
+//! text or JSON. [`Engine`] ties them together. The adapters (command line, Discord
+//! bot, mock Discord) sit around it. See ARCHITECTURE.md for the map.
 
+pub mod engine;
 pub mod knowledge;
+pub mod matcher;
+pub mod render;
+pub mod reply;
 pub mod text;
+
+pub use engine::Engine;

@@ -13,7 +13,7 @@ const STOPWORDS: &[&str] = &[
     "his", "hiya", "how", "i", "if", "im", "in", "into", "is", "isn", "it", "its", "ive",
     "just", "kind", "kinda", "know", "let", "like", "ll", "lol", "m", "many", "may", "me", "might",
     "mind", "more", "most", "much", "must", "my", "of", "oh", "ok", "okay", "on", "or",
-    "our", "out", "please", "pls", "plz", "q", "question", "quick", "re", "really", "s",
+    "our", "out", "please", "pls", "plz", "q", "question", "quick", "re", "really", "right", "s",
     "say", "she", "should", "so", "some", "sort", "t", "tell", "than", "thank", "thanks",
     "that", "thats", "the", "their", "theirs", "them", "then", "there", "these", "they",
     "thing", "this", "those", "thx", "to", "too", "u", "uh", "um", "up", "us", "ve",

@@ -1,0 +1,357 @@
+//! Maps a fan's question to the fact that answers it, with a confidence in [0, 1],
+//! or to nothing.
+//!
+//! The index is built once, when the fact base loads: an inverted index from term to
+//! the facts that use it, each term weighted by how rare it is (BM25's idf), the
+//! terms of each curated phrasing, the question types each fact answers, and a
+//! deletion index for typos. Answering a question then touches only the postings of
+//! its own terms and the phrasings of the few facts they reach: no string-distance
+//! scan over the fact base.
+//!
+//! Confidence blends two views of the same evidence. *Coverage*: how much of the
+//! question (weighted by rarity) the fact's words account for; a word no fact knows
+//! ("titanic", "weather") weighs as much as the rarest known word, which is what
+//! makes off-topic questions and near-misses fall below the threshold. *Phrasing*:
+//! how closely the question matches one curated phrasing as a whole. A mismatch of
+//! question type scales the result down.
+//!
+//! Contract: `rank` never panics, reads at most [`MAX_QUESTION_CHARS`] characters,
+//! and is deterministic (the same question always gives the same ranking).
+//!
+//! [`MAX_QUESTION_CHARS`]: crate::text::MAX_QUESTION_CHARS
+
+mod qtype;
+mod typo;
+
+use std::collections::HashMap;
+
+pub use qtype::{QType, QTypes};
+use typo::TypoIndex;
+
+use crate::knowledge::{FactId, KnowledgeBase};
+use crate::text::{self, is_stopword, Analyzer};
+
+/// Default confidence needed to answer a question put to the bot directly.
+pub const ANSWER_THRESHOLD: f32 = 0.5;
+/// Share of the confidence that comes from coverage; the rest from phrasing.
+const COVERAGE_SHARE: f32 = 0.55;
+const PHRASING_SHARE: f32 = 1.0 - COVERAGE_SHARE;
+/// A term found only in a fact's answer or quotes, not in its questions, title or
+/// keywords, counts for this much of a full match: answers mention things in passing.
+const ANSWER_TEXT_WEIGHT: f32 = 0.35;
+/// A word understood only as the correction of a typo counts for this much.
+const TYPO_WEIGHT: f32 = 0.8;
+/// A word no fact knows weighs this many times the rarest known word.
+const UNKNOWN_WEIGHT: f32 = 1.0;
+/// The question asks for a type of answer (who, when...) that this fact's phrasings
+/// never ask for.
+const QTYPE_MISMATCH: f32 = 0.75;
+/// ...and that no fact in the base answers at all ("how old is...").
+const QTYPE_UNANSWERABLE: f32 = 0.55;
+/// The fact's phrasings name no question type, so nothing is known either way.
+const QTYPE_UNKNOWN: f32 = 0.92;
+/// How many ranked facts to keep: the answer and the suggestions.
+pub const RANKED: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct TermId(u32);
+
+#[derive(Debug)]
+pub struct Matcher {
+    analyzer: Analyzer,
+    terms: HashMap<String, TermId>,
+    /// Rarity of each term (BM25 idf), by `TermId`.
+    idf: Vec<f32>,
+    /// Facts using each term, with the strength of the use (1 or ANSWER_TEXT_WEIGHT).
+    postings: Vec<Vec<(FactId, f32)>>,
+    /// Each fact's curated phrasings, as sorted term lists.
+    phrasings: Vec<Vec<Vec<TermId>>>,
+    qtypes: Vec<QTypes>,
+    /// Every question type some fact answers.
+    answerable: QTypes,
+    /// Stems seen in the fact base, before synonyms: what a typo is corrected to.
+    stems: HashMap<String, ()>,
+    typos: TypoIndex,
+    /// Weight of a word no fact knows.
+    unknown_weight: f32,
+}
+
+/// A fact and how sure the matcher is that it answers the question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    pub fact: FactId,
+    pub confidence: f32,
+}
+
+/// What the matcher makes of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// The question had no words to match (empty, or only mentions and punctuation).
+    pub empty: bool,
+    pub qtype: Option<QType>,
+    /// Best first, at most [`RANKED`], confidence above zero.
+    pub ranked: Vec<Scored>,
+}
+
+impl Ranking {
+    /// The best fact if it clears `threshold`.
+    pub fn answer(&self, threshold: f32) -> Option<Scored> {
+        self.ranked.first().copied().filter(|s| s.confidence >= threshold)
+    }
+}
+
+/// A question made ready for lookup.
+#[derive(Debug, Default)]
+struct Query {
+    /// Known terms with their weight (rarity times trust), deduplicated.
+    terms: Vec<(TermId, f32)>,
+    /// Total weight of the question, unknown words included.
+    total: f32,
+    qtype: Option<QType>,
+    has_words: bool,
+}
+
+impl Matcher {
+    pub fn new(kb: &KnowledgeBase) -> Matcher {
+        let analyzer = Analyzer::new(kb.synonyms());
+        let mut builder = IndexBuilder::default();
+        let mut stem_counts: HashMap<String, u32> = HashMap::new();
+        let mut phrasings = Vec::with_capacity(kb.facts().len());
+        let mut qtypes = Vec::with_capacity(kb.facts().len());
+        for (fact_id, fact) in kb.fact_ids().zip(kb.facts()) {
+            let mut strong = Vec::new();
+            let mut weak = Vec::new();
+            let mut fact_phrasings = Vec::new();
+            let mut fact_qtypes = QTypes::default();
+            let mut fact_stems: Vec<String> = Vec::new();
+            for phrasing in fact.questions.iter().chain(std::iter::once(&fact.title)) {
+                let words = text::words(phrasing);
+                let (qtype, qualifier) = qtype::detect(&words);
+                if let Some(q) = qtype {
+                    fact_qtypes.insert(q);
+                }
+                let terms = builder.terms(&analyzer, &words, qualifier, &mut fact_stems);
+                strong.extend(terms.iter().copied());
+                let mut sorted = terms;
+                sorted.sort_unstable();
+                sorted.dedup();
+                fact_phrasings.push(sorted);
+            }
+            for keyword in &fact.keywords {
+                strong.extend(builder.terms(&analyzer, &text::words(keyword), None, &mut fact_stems));
+            }
+            let answer_texts = std::iter::once(&fact.answer)
+                .chain(fact.claims.iter().map(|c| &c.text))
+                .chain(fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).map(|c| &c.quote));
+            for answer_text in answer_texts {
+                weak.extend(builder.terms(&analyzer, &text::words(answer_text), None, &mut fact_stems));
+            }
+            builder.post(fact_id, &strong, &weak);
+            fact_stems.sort_unstable();
+            fact_stems.dedup();
+            for stem in fact_stems {
+                *stem_counts.entry(stem).or_default() += 1;
+            }
+            phrasings.push(fact_phrasings);
+            qtypes.push(fact_qtypes);
+        }
+        // Synonym members are words the matcher understands even if no fact uses them.
+        for group in kb.synonyms() {
+            for member in group {
+                for stem in analyzer.stems(member) {
+                    stem_counts.entry(stem).or_default();
+                }
+            }
+        }
+        let facts = kb.facts().len() as f32;
+        let idf: Vec<f32> = builder.postings.iter().map(|p| bm25_idf(facts, p.len() as f32)).collect();
+        let typos = TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n)));
+        Matcher {
+            analyzer,
+            terms: builder.terms,
+            idf,
+            postings: builder.postings,
+            answerable: qtypes.iter().fold(QTypes::default(), |all, q| all.union(*q)),
+            phrasings,
+            qtypes,
+            stems: stem_counts.into_keys().map(|s| (s, ())).collect(),
+            typos,
+            unknown_weight: bm25_idf(facts, 0.0) * UNKNOWN_WEIGHT,
+        }
+    }
+
+    /// Ranks the facts for `question`, best first.
+    pub fn rank(&self, question: &str) -> Ranking {
+        let query = self.query(question);
+        let mut ranking = Ranking { empty: !query.has_words, qtype: query.qtype, ranked: Vec::new() };
+        if query.terms.is_empty() {
+            return ranking;
+        }
+        // Coverage for every fact the question's terms reach.
+        let mut hits: Vec<(FactId, f32)> = Vec::new();
+        for &(term, weight) in &query.terms {
+            hits.extend(self.postings[term.0 as usize].iter().map(|&(fact, strength)| (fact, weight * strength)));
+        }
+        hits.sort_unstable_by_key(|&(fact, _)| fact);
+        let mut coverage: Vec<(FactId, f32)> = Vec::new();
+        for (fact, score) in hits {
+            match coverage.last_mut() {
+                Some(last) if last.0 == fact => last.1 += score,
+                _ => coverage.push((fact, score)),
+            }
+        }
+        for entry in &mut coverage {
+            entry.1 = (entry.1 / query.total).min(1.0);
+        }
+        // Full scores in order of coverage, stopping once no remaining fact could
+        // enter the top: phrasing similarity can't exceed twice the coverage.
+        coverage.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (fact, cov) in coverage {
+            let bound = COVERAGE_SHARE * cov + PHRASING_SHARE * (2.0 * cov).min(1.0);
+            if ranking.ranked.len() == RANKED && bound < ranking.ranked[RANKED - 1].confidence {
+                break;
+            }
+            let confidence = self.confidence(&query, fact, cov);
+            if confidence > 0.0 {
+                insert_ranked(&mut ranking.ranked, Scored { fact, confidence });
+            }
+        }
+        ranking
+    }
+
+    fn confidence(&self, query: &Query, fact: FactId, coverage: f32) -> f32 {
+        let phrasing = self.phrasings[fact.0 as usize]
+            .iter()
+            .map(|terms| {
+                let shared: f32 = query.terms.iter().filter(|(t, _)| terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
+                let own: f32 = terms.iter().map(|t| self.idf[t.0 as usize]).sum();
+                2.0 * shared / (query.total + own)
+            })
+            .fold(0.0, f32::max);
+        let qtype_factor = match query.qtype {
+            None => 1.0,
+            Some(q) if self.qtypes[fact.0 as usize].contains(q) => 1.0,
+            Some(q) if !self.answerable.contains(q) => QTYPE_UNANSWERABLE,
+            Some(_) if self.qtypes[fact.0 as usize].is_empty() => QTYPE_UNKNOWN,
+            Some(_) => QTYPE_MISMATCH,
+        };
+        ((COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * qtype_factor).clamp(0.0, 1.0)
+    }
+
+    fn query(&self, question: &str) -> Query {
+        let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
+        let (qtype, qualifier) = qtype::detect(&words);
+        let mut query = Query { qtype, has_words: !words.is_empty(), ..Query::default() };
+        let mut stems = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            if is_stopword(word) || Some(i) == qualifier {
+                continue;
+            }
+            let stem = self.analyzer.stem(word);
+            if self.stems.contains_key(&stem) {
+                stems.push((stem, 1.0));
+            } else if is_misspelt_stopword(word) {
+                continue;
+            } else if let Some(fixed) = self.typos.correct(&stem) {
+                stems.push((fixed.to_string(), TYPO_WEIGHT));
+            } else {
+                stems.push((stem, 1.0));
+            }
+            if stems.len() == text::MAX_QUESTION_WORDS {
+                break;
+            }
+        }
+        let mut unknown: Vec<String> = Vec::new();
+        for (term, trust) in self.analyzer.fold_synonyms(&stems) {
+            match self.terms.get(&term) {
+                Some(&id) => {
+                    let weight = self.idf[id.0 as usize] * trust;
+                    match query.terms.iter_mut().find(|(t, _)| *t == id) {
+                        Some(seen) => seen.1 = seen.1.max(weight),
+                        None => query.terms.push((id, weight)),
+                    }
+                }
+                None if !unknown.contains(&term) => unknown.push(term),
+                None => {}
+            }
+        }
+        query.total = query.terms.iter().map(|(_, w)| w).sum::<f32>() + unknown.len() as f32 * self.unknown_weight;
+        query
+    }
+
+    /// Number of distinct terms in the index.
+    pub fn vocabulary(&self) -> usize {
+        self.terms.len()
+    }
+}
+
+/// Words one edit away from a filler word ("wich", "abuot") are filler too, rather
+/// than a typo for some topic word.
+fn is_misspelt_stopword(word: &str) -> bool {
+    const QUESTION_WORDS: &[&str] = &["which", "what", "where", "when", "about", "there", "their", "does", "they", "were", "with"];
+    word.len() >= 4 && QUESTION_WORDS.iter().any(|s| strsim::osa_distance(word, s) == 1)
+}
+
+/// Keeps `ranked` sorted best first (ties by fact order, for determinism), at most
+/// [`RANKED`] long.
+fn insert_ranked(ranked: &mut Vec<Scored>, scored: Scored) {
+    let at = ranked
+        .iter()
+        .position(|s| scored.confidence > s.confidence || (scored.confidence == s.confidence && scored.fact < s.fact))
+        .unwrap_or(ranked.len());
+    if at < RANKED {
+        ranked.insert(at, scored);
+        ranked.truncate(RANKED);
+    }
+}
+
+/// BM25's inverse document frequency: near ln(facts) for a rare term, near zero for
+/// one that every fact uses.
+fn bm25_idf(facts: f32, with_term: f32) -> f32 {
+    (1.0 + (facts - with_term + 0.5) / (with_term + 0.5)).ln()
+}
+
+/// Interns terms and collects postings while the index is built.
+#[derive(Default)]
+struct IndexBuilder {
+    terms: HashMap<String, TermId>,
+    postings: Vec<Vec<(FactId, f32)>>,
+}
+
+impl IndexBuilder {
+    /// The terms of `words` (a qualifier of the question form skipped), interned;
+    /// their stems before synonyms go to `stems` for the typo index.
+    fn terms(&mut self, analyzer: &Analyzer, words: &[String], qualifier: Option<usize>, stems: &mut Vec<String>) -> Vec<TermId> {
+        let own: Vec<(String, f32)> = words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| !is_stopword(w) && Some(*i) != qualifier)
+            .map(|(_, w)| (analyzer.stem(w), 1.0))
+            .collect();
+        stems.extend(own.iter().map(|(s, _)| s.clone()));
+        analyzer
+            .fold_synonyms(&own)
+            .into_iter()
+            .map(|(term, _)| {
+                let next = TermId(self.terms.len() as u32);
+                *self.terms.entry(term).or_insert_with(|| {
+                    self.postings.push(Vec::new());
+                    next
+                })
+            })
+            .collect()
+    }
+
+    fn post(&mut self, fact: FactId, strong: &[TermId], weak: &[TermId]) {
+        let mut uses: Vec<(TermId, f32)> =
+            strong.iter().map(|&t| (t, 1.0)).chain(weak.iter().map(|&t| (t, ANSWER_TEXT_WEIGHT))).collect();
+        uses.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        uses.dedup_by_key(|u| u.0);
+        for (term, strength) in uses {
+            self.postings[term.0 as usize].push((fact, strength));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+//! The type of answer a question asks for ("who", "when", "how many"...). Two facts
+//! about the same thing often differ only in this ("when was the shoot" versus "how
+//! long was the shoot"), and a question of a type no fact answers ("how old is...")
+//! is a sign the documents do not answer it.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QType {
+    Who,
+    When,
+    Where,
+    Why,
+    /// "how many", "how much".
+    Quantity,
+    /// "how long".
+    Duration,
+    /// "how old", "how tall": personal attributes the documents never state.
+    Age,
+}
+
+impl QType {
+    const ALL: [QType; 7] = [QType::Who, QType::When, QType::Where, QType::Why, QType::Quantity, QType::Duration, QType::Age];
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The words after "what" or "which" that make it a "when" question.
+const TIME_NOUNS: &[&str] = &["time", "day", "date", "year", "month", "hour"];
+
+/// Reads the question type from the question's words (stopwords included), and
+/// returns the index of a qualifier word that belongs to the question form ("old" in
+/// "how old") so the caller can leave it out of the topic words.
+pub fn detect(words: &[String]) -> (Option<QType>, Option<usize>) {
+    for (i, word) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(String::as_str);
+        let found = match (word.as_str(), next) {
+            ("how", Some("many" | "much")) => Some((QType::Quantity, None)),
+            ("how", Some("long")) => Some((QType::Duration, Some(i + 1))),
+            ("how", Some("old" | "tall" | "young")) => Some((QType::Age, Some(i + 1))),
+            ("what" | "which" | "whats", Some(noun)) if TIME_NOUNS.contains(&noun) => Some((QType::When, Some(i + 1))),
+            ("when" | "whens", _) => Some((QType::When, None)),
+            ("where" | "wheres", _) => Some((QType::Where, None)),
+            ("who" | "whom" | "whose" | "whos", _) => Some((QType::Who, None)),
+            ("why", _) => Some((QType::Why, None)),
+            _ => None,
+        };
+        if let Some((qtype, qualifier)) = found {
+            return (Some(qtype), qualifier);
+        }
+    }
+    (None, None)
+}
+
+/// A set of question types, one bit each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QTypes(u8);
+
+impl QTypes {
+    pub fn insert(&mut self, qtype: QType) {
+        self.0 |= qtype.bit();
+    }
+
+    pub fn contains(self, qtype: QType) -> bool {
+        self.0 & qtype.bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn union(self, other: QTypes) -> QTypes {
+        QTypes(self.0 | other.0)
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = QType> {
+        QType::ALL.into_iter().filter(move |q| self.contains(*q))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::words;
+
+    fn qtype(text: &str) -> Option<QType> {
+        detect(&words(text)).0
+    }
+
+    #[test]
+    fn reads_question_types_anywhere_in_the_question() {
+        assert_eq!(qtype("hey bot quick question, who directed it"), Some(QType::Who));
+        assert_eq!(qtype("how many cameras"), Some(QType::Quantity));
+        assert_eq!(qtype("how long is the video"), Some(QType::Duration));
+        assert_eq!(qtype("what time did soko film her kiss"), Some(QType::When));
+        assert_eq!(qtype("HOW OLD is tatia"), Some(QType::Age));
+        assert_eq!(qtype("what's the song called"), None);
+        assert_eq!(qtype("how were the couples picked"), None);
+    }
+
+    #[test]
+    fn the_qualifier_of_the_question_form_is_pointed_out() {
+        let w = words("how old is tatia");
+        assert_eq!(detect(&w), (Some(QType::Age), Some(1)));
+    }
+
+    #[test]
+    fn sets_hold_their_members() {
+        let mut set = QTypes::default();
+        set.insert(QType::When);
+        set.insert(QType::Who);
+        assert!(set.contains(QType::Who) && !set.contains(QType::Why));
+        assert_eq!(set.iter().collect::<Vec<_>>(), [QType::Who, QType::When]);
+    }
+}

@@ -1,0 +1,167 @@
+//! Table-driven tests on a small fixture base, so that they state the matcher's
+//! behaviour independently of the curated `knowledge.toml`.
+
+use super::*;
+
+const DOC: &str = "Tatia Pilieva directed it. Soko wrote the song. Five cameras rolled. \
+The shoot was at the end of February and took less than a day. Wren is a label.";
+
+fn fixture() -> KnowledgeBase {
+    let toml = r#"
+[[source]]
+id = "doc"
+file = "doc.txt"
+title = "Doc"
+kind = "news report"
+
+[[synonyms]]
+words = ["song", "music", "soundtrack", "tune"]
+[[synonyms]]
+words = ["pilieva", "tatia"]
+[[synonyms]]
+words = ["shoot", "filming", "shooting"]
+[[synonyms]]
+words = ["first kiss", "the video"]
+
+[[fact]]
+id = "director"
+title = "Who directed First Kiss"
+answer = "Tatia Pilieva directed it."
+questions = ["who directed first kiss", "who is the director", "who made the film"]
+keywords = ["filmmaker"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Tatia Pilieva directed it."
+
+[[fact]]
+id = "song"
+title = "Who wrote the song"
+answer = "Soko wrote the song."
+questions = ["who wrote the song", "who made the music", "who did the soundtrack"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Soko wrote the song."
+
+[[fact]]
+id = "cameras"
+title = "How many cameras"
+answer = "Five cameras rolled."
+questions = ["how many cameras did they use", "what cameras were used"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Five cameras rolled."
+
+[[fact]]
+id = "shoot-date"
+title = "When the shoot happened"
+answer = "At the end of February."
+questions = ["when did the shoot happen", "when was it filmed", "what month was the shoot"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "The shoot was at the end of February"
+
+[[fact]]
+id = "shoot-length"
+title = "How long the shoot took"
+answer = "Less than a day."
+questions = ["how long did the shoot take", "how long was filming"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "took less than a day"
+"#;
+    KnowledgeBase::parse("fixture.toml", toml, |_| Ok(DOC.to_string())).expect("fixture is valid")
+}
+
+fn best(matcher: &Matcher, kb: &KnowledgeBase, question: &str) -> Option<String> {
+    matcher.rank(question).answer(ANSWER_THRESHOLD).map(|s| kb.fact(s.fact).id.clone())
+}
+
+#[test]
+fn answers_casual_and_misspelt_questions() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    for (question, expected) in [
+        ("Who directed First Kiss?", "director"),
+        ("WHO DIRECTD FIRST KISS??", "director"),
+        ("hey bot quick question, who was the filmmaker", "director"),
+        ("@everyone <@123456789012345678> who directed the video", "director"),
+        ("tatia directed it right?", "director"),
+        ("who did the tune", "song"),
+        ("how many camras", "cameras"),
+        ("how long was the shooting", "shoot-length"),
+        ("when was the shooting", "shoot-date"),
+    ] {
+        assert_eq!(best(&m, &kb, question).as_deref(), Some(expected), "{question:?}");
+    }
+}
+
+#[test]
+fn abstains_off_topic_and_on_near_misses() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    for question in ["who directed titanic", "what's the weather in LA today", "asdfgh qwerty", "how old is tatia pilieva", "hi"] {
+        assert_eq!(best(&m, &kb, question), None, "{question:?} should abstain; ranking {:?}", m.rank(question));
+    }
+}
+
+#[test]
+fn empty_and_mention_only_questions_are_empty() {
+    let m = Matcher::new(&fixture());
+    for question in ["", "   ", "@everyone", "<@123456789012345678> ?!", "\u{200b}"] {
+        let ranking = m.rank(question);
+        assert!(ranking.empty && ranking.ranked.is_empty(), "{question:?}: {ranking:?}");
+    }
+    assert!(!m.rank("hi").empty, "a word, even a filler one, is not an empty question");
+}
+
+#[test]
+fn question_type_separates_facts_on_the_same_topic() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    let when = m.rank("when was the shoot");
+    let long = m.rank("how long was the shoot");
+    assert_eq!(kb.fact(when.ranked[0].fact).id, "shoot-date");
+    assert_eq!(kb.fact(long.ranked[0].fact).id, "shoot-length");
+    assert_eq!((when.qtype, long.qtype), (Some(QType::When), Some(QType::Duration)));
+}
+
+#[test]
+fn ranking_is_sorted_bounded_and_in_unit_range() {
+    let m = Matcher::new(&fixture());
+    let ranking = m.rank("who made the song for the shoot with five cameras");
+    assert!(!ranking.ranked.is_empty() && ranking.ranked.len() <= RANKED);
+    assert!(ranking.ranked.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+    assert!(ranking.ranked.iter().all(|s| (0.0..=1.0).contains(&s.confidence)));
+}
+
+#[test]
+fn an_exact_phrasing_is_fully_confident() {
+    let m = Matcher::new(&fixture());
+    let top = m.rank("who wrote the song").ranked[0];
+    assert!(top.confidence > 0.95, "{top:?}");
+}
+
+#[test]
+fn pruning_keeps_the_same_top_as_a_full_scan() {
+    // The early exit in `rank` must never change the result: compare with scoring
+    // every fact the question reaches.
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    for question in ["who made the music for the shoot", "cameras february soko", "how long tatia", "song shoot"] {
+        let query = m.query(question);
+        let mut full: Vec<Scored> = Vec::new();
+        for fact in kb.fact_ids() {
+            let cov: f32 = query
+                .terms
+                .iter()
+                .filter_map(|&(t, w)| m.postings[t.0 as usize].iter().find(|p| p.0 == fact).map(|p| w * p.1))
+                .sum::<f32>()
+                / query.total;
+            let confidence = m.confidence(&query, fact, cov.min(1.0));
+            if cov > 0.0 && confidence > 0.0 {
+                insert_ranked(&mut full, Scored { fact, confidence });
+            }
+        }
+        assert_eq!(m.rank(question).ranked, full, "{question:?}");
+    }
+}

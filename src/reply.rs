@@ -1,0 +1,133 @@
+//! The reply model: what the bot says to a question, with its numbered sources,
+//! before anyone decides how to show it. The command line renders it as text, the
+//! Discord bot as an embed; both read only this.
+
+use serde::Serialize;
+
+use crate::knowledge::{Citation, FactId, KnowledgeBase, SourceKind};
+
+/// Said when a question has no words to match.
+pub const EMPTY_PROMPT: &str = "Ask me something about \"First Kiss\": who made it, how it was filmed, the music, the people in it, or what happened next.";
+/// Said when the documents do not answer the question.
+pub const UNKNOWN: &str = "I don't know: the documents I rely on don't say.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Answered,
+    Contested,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub question: String,
+    pub status: Status,
+    /// The fact answered, if any.
+    pub fact: Option<FactId>,
+    pub fact_id: Option<String>,
+    pub confidence: f32,
+    pub body: Body,
+    /// Footnotes, numbered from 1 in order of first use.
+    pub citations: Vec<Footnote>,
+    /// Questions the bot can answer, offered when it cannot answer this one.
+    pub suggestions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// A plain answer resting on footnotes `notes`.
+    Answer { text: String, notes: Vec<usize> },
+    /// The documents disagree: an introduction, then each side with its footnote.
+    Contested { intro: String, claims: Vec<(String, usize)> },
+    /// No answer: why not (the suggestions are in [`Reply::suggestions`]).
+    Unknown { text: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Footnote {
+    pub number: usize,
+    /// The document's file name under `sources/`.
+    pub file: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub kind: SourceKind,
+    pub quote: String,
+}
+
+impl Reply {
+    /// The reply that presents fact `id` as the answer to `question`.
+    pub fn for_fact(kb: &KnowledgeBase, id: FactId, question: &str, confidence: f32) -> Reply {
+        let fact = kb.fact(id);
+        let mut citations = Vec::new();
+        let (status, body) = if fact.is_contested() {
+            let claims = fact.claims.iter().map(|c| (c.text.clone(), footnote(kb, &mut citations, &c.citation))).collect();
+            (Status::Contested, Body::Contested { intro: fact.answer.clone(), claims })
+        } else {
+            let notes = fact.citations.iter().map(|c| footnote(kb, &mut citations, c)).collect();
+            (Status::Answered, Body::Answer { text: fact.answer.clone(), notes })
+        };
+        Reply {
+            question: question.to_string(),
+            status,
+            fact: Some(id),
+            fact_id: Some(fact.id.clone()),
+            confidence,
+            body,
+            citations,
+            suggestions: Vec::new(),
+        }
+    }
+
+    /// The honest "I don't know", offering the questions of `suggest`.
+    pub fn unknown(kb: &KnowledgeBase, question: &str, confidence: f32, suggest: impl IntoIterator<Item = FactId>) -> Reply {
+        Reply {
+            question: question.to_string(),
+            status: Status::Unknown,
+            fact: None,
+            fact_id: None,
+            confidence,
+            body: Body::Unknown { text: UNKNOWN.to_string() },
+            citations: Vec::new(),
+            suggestions: suggest.into_iter().map(|id| suggestion(kb, id)).collect(),
+        }
+    }
+
+    /// The prompt for an empty question.
+    pub fn empty(kb: &KnowledgeBase, question: &str, suggest: impl IntoIterator<Item = FactId>) -> Reply {
+        Reply { body: Body::Unknown { text: EMPTY_PROMPT.to_string() }, ..Reply::unknown(kb, question, 0.0, suggest) }
+    }
+
+    pub fn is_answer(&self) -> bool {
+        self.status != Status::Unknown
+    }
+}
+
+/// The footnote number for `citation`, adding it unless the same quote is there.
+fn footnote(kb: &KnowledgeBase, notes: &mut Vec<Footnote>, citation: &Citation) -> usize {
+    let source = kb.source(citation.source);
+    if let Some(existing) = notes.iter().find(|n| n.file == source.file && n.quote == citation.quote) {
+        return existing.number;
+    }
+    let number = notes.len() + 1;
+    notes.push(Footnote {
+        number,
+        file: source.file.clone(),
+        title: source.title.clone(),
+        author: source.author.clone(),
+        kind: source.kind,
+        quote: citation.quote.clone(),
+    });
+    number
+}
+
+/// A fact's first phrasing, written as a question a fan could send back.
+pub fn suggestion(kb: &KnowledgeBase, id: FactId) -> String {
+    let fact = kb.fact(id);
+    let question = fact.questions.first().unwrap_or(&fact.title).trim().trim_end_matches('?');
+    let mut chars = question.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}?", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}

@@ -135,10 +135,12 @@ impl Builder<'_> {
                     Some(&i) => related.push(FactId(i as u32)),
                 }
             }
-            let cite = |b: &mut Self, line: usize, source: &str, quote: &str| -> Citation {
+            let cite = |b: &mut Self, source: &Spanned<String>, quote: &Spanned<String>| -> Citation {
+                let (source_line, line) = (b.line(source), b.line(quote));
+                let (source, quote) = (source.get_ref().as_str(), quote.get_ref().as_str());
                 let Some(&s) = source_index.get(source) else {
                     let known: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
-                    b.problem(line, id, format!("cites unknown source {source:?} (known: {})", known.join(", ")));
+                    b.problem(source_line, id, format!("cites unknown source {source:?} (known: {})", known.join(", ")));
                     return Citation { source: 0, quote: quote.to_string() };
                 };
                 b.check_text(line, id, "a quote", quote, MAX_QUOTE_CHARS);
@@ -148,14 +150,14 @@ impl Builder<'_> {
                 Citation { source: s, quote: quote.trim().to_string() }
             };
             let citations: Vec<Citation> =
-                f.cite.iter().map(|c| cite(self, self.line(c), &c.get_ref().source, &c.get_ref().quote)).collect();
+                f.cite.iter().map(|c| cite(self, &c.get_ref().source, &c.get_ref().quote)).collect();
             let claims: Vec<Claim> = f
                 .claim
                 .iter()
                 .map(|c| {
                     let (claim_line, claim) = (self.line(c), c.get_ref());
                     self.check_text(claim_line, id, "a claim's text", &claim.text, MAX_CLAIM_CHARS);
-                    Claim { text: claim.text.trim().to_string(), citation: cite(self, claim_line, &claim.source, &claim.quote) }
+                    Claim { text: claim.text.trim().to_string(), citation: cite(self, &claim.source, &claim.quote) }
                 })
                 .collect();
             match (citations.len(), claims.len()) {
@@ -266,7 +268,7 @@ mod tests {
         ] {
             assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
         }
-        assert!(err.contains("kb.toml:32: `bad`: quote"), "the quote's own line is named:\n{err}");
+        assert!(err.contains("kb.toml:34: `bad`: quote"), "the quote's own line is named:\n{err}");
     }
 
     #[test]

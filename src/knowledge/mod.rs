@@ -180,10 +180,16 @@ pub struct Stats {
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
         write!(
             f,
-            "{} sources, {} facts ({} contested), {} question phrasings, {} citations, {} synonym groups",
-            self.sources, self.facts, self.contested, self.questions, self.citations, self.synonym_groups
+            "{}, {} ({} contested), {}, {}, {}",
+            n(self.sources, "source", "sources"),
+            n(self.facts, "fact", "facts"),
+            self.contested,
+            n(self.questions, "question phrasing", "question phrasings"),
+            n(self.citations, "citation", "citations"),
+            n(self.synonym_groups, "synonym group", "synonym groups"),
         )
     }
 }

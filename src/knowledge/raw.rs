@@ -53,14 +53,14 @@ pub struct Fact {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cite {
-    pub source: String,
-    pub quote: String,
+    pub source: Spanned<String>,
+    pub quote: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Claim {
     pub text: String,
-    pub source: String,
-    pub quote: String,
+    pub source: Spanned<String>,
+    pub quote: Spanned<String>,
 }

@@ -1,0 +1,213 @@
+//! The `firstkiss-bot` command end to end: the binary run as a user runs it, on a
+//! small fixture fact base (tests/data/fixture) whose exact output is pinned by golden
+//! files, and on the shipped base for what must hold whatever its content.
+//!
+//! `UPDATE_GOLDEN=1 cargo test --test cli` rewrites the golden files after an
+//! intended change; review the diff before committing it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const FIXTURE: &str = "tests/data/fixture/knowledge.toml";
+
+fn bot(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_firstkiss-bot"));
+    cmd.args(args).env_remove("FIRSTKISS_KNOWLEDGE").env_remove("RUST_LOG");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    bot(args).output().expect("the binary runs")
+}
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bot(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut input = child.stdin.take().expect("stdin");
+    let stdin = stdin.to_vec();
+    let writer = std::thread::spawn(move || input.write_all(&stdin));
+    let output = child.wait_with_output().expect("the binary runs");
+    writer.join().expect("writer").expect("stdin accepted");
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", path.display()));
+    assert_eq!(actual, expected, "output differs from {}", path.display());
+}
+
+#[test]
+fn ask_prints_a_cited_answer() {
+    golden("ask_answer.txt", &stdout(&run(&["--knowledge", FIXTURE, "ask", "who", "directd", "first", "kiss?"])));
+}
+
+#[test]
+fn ask_presents_every_side_of_a_contested_fact() {
+    golden("ask_contested.txt", &stdout(&run(&["--knowledge", FIXTURE, "ask", "how long is the video"])));
+}
+
+#[test]
+fn ask_says_it_does_not_know_and_suggests() {
+    golden("ask_unknown.txt", &stdout(&run(&["--knowledge", FIXTURE, "ask", "who won the world cup in 2014"])));
+}
+
+#[test]
+fn ask_json_holds_the_contract() {
+    let out = stdout(&run(&["--knowledge", FIXTURE, "ask", "--json", "what's the song called"]));
+    golden("ask_answer.json", &out);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    let keys: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(keys, ["answer", "citations", "confidence", "fact", "question", "status", "suggestions", "text"]);
+    assert_eq!(v["status"], "answered");
+    assert_eq!(v["fact"], "song-title");
+    assert_eq!(v["citations"][0]["file"], "004_736a8f1e1b3ec492.txt");
+    let confidence = v["confidence"].as_f64().expect("number");
+    assert!((0.0..=1.0).contains(&confidence));
+    assert!(v["text"].as_str().unwrap().starts_with(v["answer"].as_str().unwrap()));
+}
+
+#[test]
+fn batch_answers_line_by_line_in_order() {
+    let input = b"who is the director\n\nhow long is the video\r\nwho won the world cup\n\xff\xfe broken utf-8";
+    let out = stdout(&run_with_stdin(&["--knowledge", FIXTURE, "ask", "--json", "--batch"], input));
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let summary: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .map(|v| (v["question"].as_str().unwrap(), v["status"].as_str().unwrap(), v["fact"].as_str().unwrap_or("-")))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("who is the director", "answered", "director"),
+            ("", "unknown", "-"),
+            ("how long is the video", "contested", "film-length"),
+            ("who won the world cup", "unknown", "-"),
+            ("\u{fffd}\u{fffd} broken utf-8", "unknown", "-"),
+        ]
+    );
+    assert!(lines[1]["answer"].as_str().unwrap().starts_with("Ask me something"), "an empty line gets the prompt");
+}
+
+#[test]
+fn knowledge_path_also_comes_from_the_environment() {
+    let out = bot(&["validate"]).env("FIRSTKISS_KNOWLEDGE", FIXTURE).output().expect("runs");
+    assert!(stdout(&out).contains("2 sources, 3 facts (1 contested)"));
+}
+
+#[test]
+fn the_built_in_base_works_from_any_directory() {
+    let out = bot(&["ask", "who directed first kiss"]).current_dir(std::env::temp_dir()).output().expect("runs");
+    assert!(stdout(&out).contains("Pilieva"));
+}
+
+#[test]
+fn hostile_input_is_answered_or_declined_without_fuss() {
+    let mut huge = "who directed first kiss ".repeat(5_000); // about 120 KB
+    huge.push_str("@everyone");
+    for question in [huge.as_str(), "\u{202e}\u{200b}ti detcerid ohw", "👩‍❤️‍💋‍👩 who made the song?", "Z̷̢͎a̶l̸g̵o̴ ̷t̶e̴x̶t̵", "مرحبا من أخرج الفيلم"] {
+        let out = run(&["--knowledge", FIXTURE, "ask", "--json", question]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+        assert!(["answered", "contested", "unknown"].contains(&v["status"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn a_missing_fact_base_is_one_line_and_a_failure() {
+    let out = run(&["--knowledge", "/nonexistent/knowledge.toml", "ask", "hi"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot read the fact base /nonexistent/knowledge.toml:"), "{err}");
+}
+
+/// A writable copy of the fixture, to break on purpose.
+fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("sources")).unwrap();
+    for entry in std::fs::read_dir("tests/data/fixture/sources").unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join("sources").join(entry.file_name())).unwrap();
+    }
+    let path = dir.path().join("knowledge.toml");
+    std::fs::copy(FIXTURE, &path).unwrap();
+    (dir, path)
+}
+
+fn validate_broken(edit: impl Fn(String) -> String) -> String {
+    let (_dir, path) = fixture_copy();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let broken = edit(text.clone());
+    assert_ne!(broken, text, "the edit must change the file");
+    std::fs::write(&path, broken).unwrap();
+    let out = run(&["--knowledge", path.to_str().unwrap(), "validate"]);
+    assert!(!out.status.success(), "a broken base must fail validation");
+    assert!(out.stdout.is_empty(), "nothing is printed as a result");
+    String::from_utf8(out.stderr).unwrap().replace(path.to_str().unwrap(), "KB")
+}
+
+#[test]
+fn validate_rejects_a_changed_quote() {
+    let err = validate_broken(|t| t.replace("said filmmaker Tatia Pilieva", "said director Tatia Pilieva"));
+    assert_eq!(
+        err.trim(),
+        "error: KB: 1 problem\nKB:30: `director`: quote \"said director Tatia Pilieva\" is not found word for word in sources/001_039ab0e369966f82.txt"
+    );
+}
+
+#[test]
+fn validate_rejects_a_duplicate_id() {
+    let err = validate_broken(|t| t.replace("id = \"song-title\"", "id = \"director\"").replace("related = [\"song-title\"]", ""));
+    assert!(err.contains("KB:37: `director`: this fact id is already used at line 21"), "{err}");
+}
+
+#[test]
+fn validate_rejects_a_toml_syntax_error_with_line_and_column() {
+    let err = validate_broken(|t| t.replace("title = \"The song in the film\"", "title = \"The song in the film"));
+    assert!(err.starts_with("error: KB:38:30: invalid basic string"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn validate_summarizes_the_shipped_base() {
+    let out = stdout(&run(&["validate"]));
+    assert!(out.starts_with("knowledge.toml (built in): OK: 5 sources, "), "{out}");
+}
+
+#[test]
+fn facts_json_lists_every_fact() {
+    let out = stdout(&run(&["--knowledge", FIXTURE, "facts", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["director", "song-title", "film-length"]);
+    assert_eq!(v[2]["citations"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn repl_answers_until_end_of_input() {
+    let out = stdout(&run_with_stdin(&["--knowledge", FIXTURE, "repl"], b"who is the director\nwhat song plays\n"));
+    assert_eq!(out.matches("[1] ").count(), 2, "{out}");
+    assert!(out.contains("Pilieva") && out.contains("We Might Be Dead Tomorrow"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let mut child = bot(&["facts"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    drop(child.stdout.take());
+    let status = child.wait().expect("exits");
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    let _ = status;
+    let _ = Duration::ZERO;
+}

@@ -11,7 +11,11 @@ use firstkiss::{render, Engine};
 use serde::Serialize;
 
 #[derive(Parser)]
-#[command(name = "firstkiss-bot", version, about = "Answers questions about the 2014 short film \"First Kiss\", citing its sources.")]
+#[command(
+    name = "firstkiss-bot",
+    version,
+    about = "Answers questions about the 2014 short film \"First Kiss\", citing its sources."
+)]
 struct Cli {
     #[command(flatten)]
     knowledge: KnowledgeArg,
@@ -138,7 +142,8 @@ fn facts(engine: &Engine, json: bool, out: &mut impl Write) -> anyhow::Result<()
     for id in kb.fact_ids() {
         let fact = kb.fact(id);
         let reply = engine.fact_reply(id);
-        let citations = reply.citations.iter().map(|c| render::JsonCitation { file: &c.file, title: &c.title, quote: &c.quote });
+        let citations =
+            reply.citations.iter().map(|c| render::JsonCitation { file: &c.file, title: &c.title, quote: &c.quote });
         let entry = FactJson {
             id: &fact.id,
             title: &fact.title,
@@ -167,6 +172,7 @@ fn facts(engine: &Engine, json: bool, out: &mut impl Write) -> anyhow::Result<()
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-            || cause.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind()) == Some(io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind())
+                == Some(io::ErrorKind::BrokenPipe)
     })
 }

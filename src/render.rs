@@ -74,7 +74,11 @@ pub fn json(reply: &Reply) -> Json<'_> {
         fact: reply.fact_id.as_deref(),
         confidence: (reply.confidence * 1000.0).round() / 1000.0,
         answer: body(reply),
-        citations: reply.citations.iter().map(|c| JsonCitation { file: &c.file, title: &c.title, quote: &c.quote }).collect(),
+        citations: reply
+            .citations
+            .iter()
+            .map(|c| JsonCitation { file: &c.file, title: &c.title, quote: &c.quote })
+            .collect(),
         suggestions: &reply.suggestions,
         text: text(reply),
     }

@@ -61,7 +61,8 @@ impl Reply {
         let fact = kb.fact(id);
         let mut citations = Vec::new();
         let (status, body) = if fact.is_contested() {
-            let claims = fact.claims.iter().map(|c| (c.text.clone(), footnote(kb, &mut citations, &c.citation))).collect();
+            let claims =
+                fact.claims.iter().map(|c| (c.text.clone(), footnote(kb, &mut citations, &c.citation))).collect();
             (Status::Contested, Body::Contested { intro: fact.answer.clone(), claims })
         } else {
             let notes = fact.citations.iter().map(|c| footnote(kb, &mut citations, c)).collect();
@@ -80,7 +81,12 @@ impl Reply {
     }
 
     /// The honest "I don't know", offering the questions of `suggest`.
-    pub fn unknown(kb: &KnowledgeBase, question: &str, confidence: f32, suggest: impl IntoIterator<Item = FactId>) -> Reply {
+    pub fn unknown(
+        kb: &KnowledgeBase,
+        question: &str,
+        confidence: f32,
+        suggest: impl IntoIterator<Item = FactId>,
+    ) -> Reply {
         Reply {
             question: question.to_string(),
             status: Status::Unknown,

@@ -11,7 +11,11 @@ use super::{raw, Citation, Claim, Fact, FactId, KnowledgeBase, KnowledgeError, P
 use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
 use crate::text::loose;
 
-pub fn build(origin: &str, text: &str, document: &dyn Fn(&str) -> io::Result<String>) -> Result<KnowledgeBase, KnowledgeError> {
+pub fn build(
+    origin: &str,
+    text: &str,
+    document: &dyn Fn(&str) -> io::Result<String>,
+) -> Result<KnowledgeBase, KnowledgeError> {
     let file: raw::File = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
         KnowledgeError::Syntax { origin: origin.to_string(), line, column, message: e.message().trim_end().to_string() }
@@ -21,7 +25,11 @@ pub fn build(origin: &str, text: &str, document: &dyn Fn(&str) -> io::Result<Str
     let synonyms = b.synonyms(&file.synonyms);
     let facts = b.facts(&file.fact, &sources, &documents);
     if b.problems.is_empty() && facts.is_empty() {
-        b.problems.push(Problem { line: 1, entry: None, message: "no [[fact]] entries: the bot would know nothing".into() });
+        b.problems.push(Problem {
+            line: 1,
+            entry: None,
+            message: "no [[fact]] entries: the bot would know nothing".into(),
+        });
     }
     if b.problems.is_empty() {
         Ok(KnowledgeBase { origin: origin.to_string(), sources, facts, synonyms })
@@ -47,7 +55,11 @@ impl Builder<'_> {
     }
 
     /// The sources and, for each, its document's text made loose for quote lookup.
-    fn sources(&mut self, raw: &[Spanned<raw::Source>], document: &dyn Fn(&str) -> io::Result<String>) -> (Vec<Source>, Vec<String>) {
+    fn sources(
+        &mut self,
+        raw: &[Spanned<raw::Source>],
+        document: &dyn Fn(&str) -> io::Result<String>,
+    ) -> (Vec<Source>, Vec<String>) {
         let mut seen = HashSet::new();
         let mut sources = Vec::new();
         let mut documents = Vec::new();
@@ -71,7 +83,13 @@ impl Builder<'_> {
                 })
             };
             documents.push(loose(&text));
-            sources.push(Source { id: s.id.clone(), file: s.file.clone(), title: s.title.clone(), author: s.author.clone(), kind: s.kind });
+            sources.push(Source {
+                id: s.id.clone(),
+                file: s.file.clone(),
+                title: s.title.clone(),
+                author: s.author.clone(),
+                kind: s.kind,
+            });
         }
         if sources.is_empty() {
             self.problem(1, "", "no [[source]] entries: every fact must cite a document");
@@ -93,7 +111,13 @@ impl Builder<'_> {
                 if key.is_empty() {
                     self.problem(line, "", "a [[synonyms]] group has an empty word");
                 } else if let Some(first) = owner.insert(key, line) {
-                    self.problem(line, "", format!("{word:?} is already in the synonym group at line {first}; a word may be in one group only"));
+                    self.problem(
+                        line,
+                        "",
+                        format!(
+                            "{word:?} is already in the synonym group at line {first}; a word may be in one group only"
+                        ),
+                    );
                 }
             }
             groups.push(words.clone());
@@ -107,7 +131,11 @@ impl Builder<'_> {
             let id = spanned.get_ref().id.get_ref();
             if let Some(first) = index.insert(id.as_str(), i) {
                 let first_line = self.line(&raw[first].get_ref().id);
-                self.problem(self.line(&spanned.get_ref().id), id, format!("this fact id is already used at line {first_line}"));
+                self.problem(
+                    self.line(&spanned.get_ref().id),
+                    id,
+                    format!("this fact id is already used at line {first_line}"),
+                );
             }
         }
         let source_index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
@@ -140,12 +168,20 @@ impl Builder<'_> {
                 let (source, quote) = (source.get_ref().as_str(), quote.get_ref().as_str());
                 let Some(&s) = source_index.get(source) else {
                     let known: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
-                    b.problem(source_line, id, format!("cites unknown source {source:?} (known: {})", known.join(", ")));
+                    b.problem(
+                        source_line,
+                        id,
+                        format!("cites unknown source {source:?} (known: {})", known.join(", ")),
+                    );
                     return Citation { source: 0, quote: quote.to_string() };
                 };
                 b.check_text(line, id, "a quote", quote, MAX_QUOTE_CHARS);
                 if !quote.trim().is_empty() && !documents[s].is_empty() && !documents[s].contains(&loose(quote)) {
-                    b.problem(line, id, format!("quote {quote:?} is not found word for word in sources/{}", sources[s].file));
+                    b.problem(
+                        line,
+                        id,
+                        format!("quote {quote:?} is not found word for word in sources/{}", sources[s].file),
+                    );
                 }
                 Citation { source: s, quote: quote.trim().to_string() }
             };
@@ -161,12 +197,20 @@ impl Builder<'_> {
                 })
                 .collect();
             match (citations.len(), claims.len()) {
-                (0, 0) => self.problem(line, id, "has no citation: add a [[fact.cite]] with a source and a verbatim quote"),
-                (_, 1) => self.problem(line, id, "has a single [[fact.claim]]: a contested fact presents at least two sides"),
-                (n, c) if n > 0 && c > 0 => {
-                    self.problem(line, id, "has both [[fact.cite]] and [[fact.claim]]: a contested fact cites in its claims only")
+                (0, 0) => {
+                    self.problem(line, id, "has no citation: add a [[fact.cite]] with a source and a verbatim quote")
                 }
-                (_, c) if c > MAX_CLAIMS => self.problem(line, id, format!("has {c} claims; at most {MAX_CLAIMS} fit a reply")),
+                (_, 1) => {
+                    self.problem(line, id, "has a single [[fact.claim]]: a contested fact presents at least two sides")
+                }
+                (n, c) if n > 0 && c > 0 => self.problem(
+                    line,
+                    id,
+                    "has both [[fact.cite]] and [[fact.claim]]: a contested fact cites in its claims only",
+                ),
+                (_, c) if c > MAX_CLAIMS => {
+                    self.problem(line, id, format!("has {c} claims; at most {MAX_CLAIMS} fit a reply"))
+                }
                 _ => {}
             }
             facts.push(Fact {
@@ -189,7 +233,11 @@ impl Builder<'_> {
             && !id.starts_with('-')
             && !id.ends_with('-');
         if !ok {
-            self.problem(line, id, format!("{what} id {id:?} must be lower-case letters, digits and dashes, like \"wren-founder\""));
+            self.problem(
+                line,
+                id,
+                format!("{what} id {id:?} must be lower-case letters, digits and dashes, like \"wren-founder\""),
+            );
         }
     }
 
@@ -197,7 +245,11 @@ impl Builder<'_> {
         if text.trim().is_empty() {
             self.problem(line, id, format!("{what} is empty"));
         } else if text.chars().count() > max_chars {
-            self.problem(line, id, format!("{what} is {} characters long; at most {max_chars} fit", text.chars().count()));
+            self.problem(
+                line,
+                id,
+                format!("{what} is {} characters long; at most {max_chars} fit", text.chars().count()),
+            );
         }
     }
 }
@@ -274,11 +326,14 @@ mod tests {
     #[test]
     fn contested_facts_need_two_claims_and_no_plain_cites() {
         let claim = "[[fact.claim]]\ntext = \"c\"\nsource = \"doc\"\nquote = \"Tatia Pilieva\"\n";
-        let one = format!("{SOURCE}\n[[fact]]\nid = \"one\"\ntitle = \"T\"\nanswer = \"A\"\nquestions = [\"q\"]\n{claim}");
+        let one =
+            format!("{SOURCE}\n[[fact]]\nid = \"one\"\ntitle = \"T\"\nanswer = \"A\"\nquestions = [\"q\"]\n{claim}");
         assert!(problems(&one).contains("single [[fact.claim]]"));
         let both = format!("{SOURCE}{}{claim}{claim}", fact("both", ""));
         assert!(problems(&both).contains("both [[fact.cite]] and [[fact.claim]]"));
-        let two = format!("{SOURCE}\n[[fact]]\nid = \"two\"\ntitle = \"T\"\nanswer = \"A\"\nquestions = [\"q\"]\n{claim}{claim}");
+        let two = format!(
+            "{SOURCE}\n[[fact]]\nid = \"two\"\ntitle = \"T\"\nanswer = \"A\"\nquestions = [\"q\"]\n{claim}{claim}"
+        );
         assert!(parse(&two).unwrap().facts()[0].is_contested());
     }
 
@@ -293,7 +348,10 @@ mod tests {
 
     #[test]
     fn a_word_in_two_synonym_groups_is_rejected() {
-        let toml = format!("{SOURCE}\n[[synonyms]]\nwords = [\"song\", \"music\"]\n[[synonyms]]\nwords = [\"tune\", \"Music\"]\n{}", fact("f", ""));
+        let toml = format!(
+            "{SOURCE}\n[[synonyms]]\nwords = [\"song\", \"music\"]\n[[synonyms]]\nwords = [\"tune\", \"Music\"]\n{}",
+            fact("f", "")
+        );
         assert!(problems(&toml).contains("\"Music\" is already in the synonym group at line 7"));
     }
 }

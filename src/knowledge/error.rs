@@ -76,6 +76,9 @@ mod tests {
                 Problem { line: 9, entry: None, message: "odd".into() },
             ],
         };
-        assert_eq!(err.to_string(), "knowledge.toml: 2 problems\nknowledge.toml:3: `director`: no answer\nknowledge.toml:9: odd");
+        assert_eq!(
+            err.to_string(),
+            "knowledge.toml: 2 problems\nknowledge.toml:3: `director`: no answer\nknowledge.toml:9: odd"
+        );
     }
 }

@@ -105,7 +105,8 @@ pub struct Claim {
 impl KnowledgeBase {
     /// Loads `path` and the documents in the `sources/` folder beside it.
     pub fn load(path: &Path) -> Result<Self, KnowledgeError> {
-        let text = std::fs::read_to_string(path).map_err(|source| KnowledgeError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| KnowledgeError::Read { path: path.to_path_buf(), source })?;
         let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf).join("sources");
         Self::parse(&path.display().to_string(), &text, |file| std::fs::read_to_string(dir.join(file)))
     }
@@ -118,7 +119,11 @@ impl KnowledgeBase {
 
     /// Parses and validates a fact base. `origin` names it in errors; `document` reads
     /// a source document by file name.
-    pub fn parse(origin: &str, text: &str, document: impl Fn(&str) -> io::Result<String>) -> Result<Self, KnowledgeError> {
+    pub fn parse(
+        origin: &str,
+        text: &str,
+        document: impl Fn(&str) -> io::Result<String>,
+    ) -> Result<Self, KnowledgeError> {
         build::build(origin, text, &document)
     }
 

@@ -223,7 +223,8 @@ impl Matcher {
         let phrasing = self.phrasings[fact.0 as usize]
             .iter()
             .map(|terms| {
-                let shared: f32 = query.terms.iter().filter(|(t, _)| terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
+                let shared: f32 =
+                    query.terms.iter().filter(|(t, _)| terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
                 let own: f32 = terms.iter().map(|t| self.idf[t.0 as usize]).sum();
                 2.0 * shared / (query.total + own)
             })
@@ -288,7 +289,8 @@ impl Matcher {
 /// Words one edit away from a filler word ("wich", "abuot") are filler too, rather
 /// than a typo for some topic word.
 fn is_misspelt_stopword(word: &str) -> bool {
-    const QUESTION_WORDS: &[&str] = &["which", "what", "where", "when", "about", "there", "their", "does", "they", "were", "with"];
+    const QUESTION_WORDS: &[&str] =
+        &["which", "what", "where", "when", "about", "there", "their", "does", "they", "were", "with"];
     word.len() >= 4 && QUESTION_WORDS.iter().any(|s| strsim::osa_distance(word, s) == 1)
 }
 
@@ -321,7 +323,13 @@ struct IndexBuilder {
 impl IndexBuilder {
     /// The terms of `words` (a qualifier of the question form skipped), interned;
     /// their stems before synonyms go to `stems` for the typo index.
-    fn terms(&mut self, analyzer: &Analyzer, words: &[String], qualifier: Option<usize>, stems: &mut Vec<String>) -> Vec<TermId> {
+    fn terms(
+        &mut self,
+        analyzer: &Analyzer,
+        words: &[String],
+        qualifier: Option<usize>,
+        stems: &mut Vec<String>,
+    ) -> Vec<TermId> {
         let own: Vec<(String, f32)> = words
             .iter()
             .enumerate()

@@ -21,7 +21,8 @@ pub enum QType {
 }
 
 impl QType {
-    const ALL: [QType; 7] = [QType::Who, QType::When, QType::Where, QType::Why, QType::Quantity, QType::Duration, QType::Age];
+    const ALL: [QType; 7] =
+        [QType::Who, QType::When, QType::Where, QType::Why, QType::Quantity, QType::Duration, QType::Age];
 
     fn bit(self) -> u8 {
         1 << (self as u8)

@@ -99,7 +99,9 @@ fn answers_casual_and_misspelt_questions() {
 fn abstains_off_topic_and_on_near_misses() {
     let kb = fixture();
     let m = Matcher::new(&kb);
-    for question in ["who directed titanic", "what's the weather in LA today", "asdfgh qwerty", "how old is tatia pilieva", "hi"] {
+    for question in
+        ["who directed titanic", "what's the weather in LA today", "asdfgh qwerty", "how old is tatia pilieva", "hi"]
+    {
         assert_eq!(best(&m, &kb, question), None, "{question:?} should abstain; ranking {:?}", m.rank(question));
     }
 }

@@ -143,7 +143,8 @@ mod tests {
 
     #[test]
     fn synonyms_fold_to_the_first_member() {
-        let a = groups(&[&["song", "music", "soundtrack"], &["soko", "the french singer"], &["first kiss", "the short"]]);
+        let a =
+            groups(&[&["song", "music", "soundtrack"], &["soko", "the french singer"], &["first kiss", "the short"]]);
         assert_eq!(a.terms("who made the soundtrack"), ["made", "song"]);
         assert_eq!(a.terms("the French singer's music"), ["soko", "song"]);
         assert_eq!(a.terms("who shot First Kiss"), ["shot", "first_kiss"]);

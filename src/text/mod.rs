@@ -74,6 +74,7 @@ pub fn words(text: &str) -> Vec<String> {
         }
     }
     word.flush(&mut out);
+    out.truncate(MAX_QUESTION_WORDS * 2);
     out
 }
 
@@ -168,7 +169,10 @@ mod tests {
 
     #[test]
     fn drops_mentions_and_ids() {
-        assert_eq!(w("@everyone who directed <@123456789012345678> it? <#987654321098765432>"), ["who", "directed", "it"]);
+        assert_eq!(
+            w("@everyone who directed <@123456789012345678> it? <#987654321098765432>"),
+            ["who", "directed", "it"]
+        );
         assert_eq!(w("<@&123456789012345678>@here hi"), ["hi"]);
     }
 

@@ -23,7 +23,8 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = bot(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child =
+        bot(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let mut input = child.stdin.take().expect("stdin");
     let stdin = stdin.to_vec();
     let writer = std::thread::spawn(move || input.write_all(&stdin));
@@ -43,7 +44,8 @@ fn golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).expect("write golden file");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", path.display()));
     assert_eq!(actual, expected, "output differs from {}", path.display());
 }
 
@@ -115,7 +117,13 @@ fn the_built_in_base_works_from_any_directory() {
 fn hostile_input_is_answered_or_declined_without_fuss() {
     let mut huge = "who directed first kiss ".repeat(5_000); // about 120 KB
     huge.push_str("@everyone");
-    for question in [huge.as_str(), "\u{202e}\u{200b}ti detcerid ohw", "👩‍❤️‍💋‍👩 who made the song?", "Z̷̢͎a̶l̸g̵o̴ ̷t̶e̴x̶t̵", "مرحبا من أخرج الفيلم"] {
+    for question in [
+        huge.as_str(),
+        "\u{202e}\u{200b}ti detcerid ohw",
+        "👩‍❤️‍💋‍👩 who made the song?",
+        "Z̷̢͎a̶l̸g̵o̴ ̷t̶e̴x̶t̵",
+        "مرحبا من أخرج الفيلم",
+    ] {
         let out = run(&["--knowledge", FIXTURE, "ask", "--json", question]);
         let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
         assert!(["answered", "contested", "unknown"].contains(&v["status"].as_str().unwrap()));
@@ -167,7 +175,9 @@ fn validate_rejects_a_changed_quote() {
 
 #[test]
 fn validate_rejects_a_duplicate_id() {
-    let err = validate_broken(|t| t.replace("id = \"song-title\"", "id = \"director\"").replace("related = [\"song-title\"]", ""));
+    let err = validate_broken(|t| {
+        t.replace("id = \"song-title\"", "id = \"director\"").replace("related = [\"song-title\"]", "")
+    });
     assert!(err.contains("KB:37: `director`: this fact id is already used at line 21"), "{err}");
 }
 

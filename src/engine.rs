@@ -2,6 +2,7 @@
 //! read-only, by every question. This is the library's front door.
 
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
 use crate::matcher::{Matcher, Ranking, ANSWER_THRESHOLD};
@@ -69,6 +70,32 @@ impl Engine {
         }
     }
 
+    /// Facts whose titles match what a user is typing, for autocomplete: titles with
+    /// a word starting with each typed word, best matches first; if none does (a
+    /// typo, another wording), the matcher's ranking. Empty input lists the first facts.
+    pub fn complete(&self, typed: &str, limit: usize) -> Vec<FactId> {
+        let typed_words = crate::text::words(crate::text::clip(typed, crate::text::MAX_QUESTION_CHARS));
+        if typed_words.is_empty() {
+            return self.kb.fact_ids().take(limit).collect();
+        }
+        let ranking = self.matcher.rank_top(typed, self.kb.facts().len());
+        let score = |id: FactId| ranking.ranked.iter().find(|s| s.fact == id).map_or(0.0, |s| s.confidence);
+        let mut by_title: Vec<(FactId, f32)> = self
+            .kb
+            .fact_ids()
+            .filter(|&id| {
+                let title = crate::text::words(&self.kb.fact(id).title);
+                typed_words.iter().all(|t| title.iter().any(|w| w.starts_with(t.as_str())))
+            })
+            .map(|id| (id, score(id)))
+            .collect();
+        if by_title.is_empty() {
+            return ranking.ranked.iter().take(limit).map(|s| s.fact).collect();
+        }
+        by_title.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        by_title.into_iter().take(limit).map(|(id, _)| id).collect()
+    }
+
     /// The reply presenting one fact, chosen by the user rather than matched.
     pub fn fact_reply(&self, id: FactId) -> Reply {
         Reply::for_fact(&self.kb, id, &self.kb.fact(id).title, 1.0)
@@ -78,5 +105,26 @@ impl Engine {
     /// curators order by what fans ask most.
     fn featured(&self) -> Vec<FactId> {
         self.kb.fact_ids().take(SUGGESTIONS).collect()
+    }
+}
+
+/// The engine in use, replaceable while questions are being answered: a reader takes
+/// the current engine (a pointer copy) and keeps it for the whole question, so no
+/// question ever sees half of an old base and half of a new one.
+#[derive(Debug)]
+pub struct SharedEngine(RwLock<Arc<Engine>>);
+
+impl SharedEngine {
+    pub fn new(engine: Engine) -> SharedEngine {
+        SharedEngine(RwLock::new(Arc::new(engine)))
+    }
+
+    pub fn current(&self) -> Arc<Engine> {
+        // A poisoned lock only means a writer panicked between two whole engines.
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn replace(&self, engine: Engine) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(engine);
     }
 }

@@ -26,6 +26,7 @@ pub struct Reply {
     /// The fact answered, if any.
     pub fact: Option<FactId>,
     pub fact_id: Option<String>,
+    pub fact_title: Option<String>,
     pub confidence: f32,
     pub body: Body,
     /// Footnotes, numbered from 1 in order of first use.
@@ -73,6 +74,7 @@ impl Reply {
             status,
             fact: Some(id),
             fact_id: Some(fact.id.clone()),
+            fact_title: Some(fact.title.clone()),
             confidence,
             body,
             citations,
@@ -92,6 +94,7 @@ impl Reply {
             status: Status::Unknown,
             fact: None,
             fact_id: None,
+            fact_title: None,
             confidence,
             body: Body::Unknown { text: UNKNOWN.to_string() },
             citations: Vec::new(),

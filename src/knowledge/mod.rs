@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use error::{KnowledgeError, Problem};
+pub use error::{line_col, KnowledgeError, Problem};
 
 /// Longest fact title: Discord shows titles as autocomplete choices, capped at 100.
 pub const MAX_TITLE_CHARS: usize = 100;

@@ -89,7 +89,7 @@ pub struct Ranking {
     /// The question had no words to match (empty, or only mentions and punctuation).
     pub empty: bool,
     pub qtype: Option<QType>,
-    /// Best first, at most [`RANKED`], confidence above zero.
+    /// Best first, confidence above zero, as many as asked for.
     pub ranked: Vec<Scored>,
 }
 
@@ -180,11 +180,16 @@ impl Matcher {
         }
     }
 
-    /// Ranks the facts for `question`, best first.
+    /// Ranks the facts for `question`, best first: the [`RANKED`] best.
     pub fn rank(&self, question: &str) -> Ranking {
+        self.rank_top(question, RANKED)
+    }
+
+    /// Ranks the `limit` best facts for `question`, best first.
+    pub fn rank_top(&self, question: &str, limit: usize) -> Ranking {
         let query = self.query(question);
         let mut ranking = Ranking { empty: !query.has_words, qtype: query.qtype, ranked: Vec::new() };
-        if query.terms.is_empty() {
+        if query.terms.is_empty() || limit == 0 {
             return ranking;
         }
         // Coverage for every fact the question's terms reach.
@@ -208,12 +213,12 @@ impl Matcher {
         coverage.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         for (fact, cov) in coverage {
             let bound = COVERAGE_SHARE * cov + PHRASING_SHARE * (2.0 * cov).min(1.0);
-            if ranking.ranked.len() == RANKED && bound < ranking.ranked[RANKED - 1].confidence {
+            if ranking.ranked.len() == limit && bound < ranking.ranked[limit - 1].confidence {
                 break;
             }
             let confidence = self.confidence(&query, fact, cov);
             if confidence > 0.0 {
-                insert_ranked(&mut ranking.ranked, Scored { fact, confidence });
+                insert_ranked(&mut ranking.ranked, Scored { fact, confidence }, limit);
             }
         }
         ranking
@@ -295,15 +300,15 @@ fn is_misspelt_stopword(word: &str) -> bool {
 }
 
 /// Keeps `ranked` sorted best first (ties by fact order, for determinism), at most
-/// [`RANKED`] long.
-fn insert_ranked(ranked: &mut Vec<Scored>, scored: Scored) {
+/// `limit` long.
+fn insert_ranked(ranked: &mut Vec<Scored>, scored: Scored, limit: usize) {
     let at = ranked
         .iter()
         .position(|s| scored.confidence > s.confidence || (scored.confidence == s.confidence && scored.fact < s.fact))
         .unwrap_or(ranked.len());
-    if at < RANKED {
+    if at < limit {
         ranked.insert(at, scored);
-        ranked.truncate(RANKED);
+        ranked.truncate(limit);
     }
 }
 

@@ -161,7 +161,7 @@ fn pruning_keeps_the_same_top_as_a_full_scan() {
                 / query.total;
             let confidence = m.confidence(&query, fact, cov.min(1.0));
             if cov > 0.0 && confidence > 0.0 {
-                insert_ranked(&mut full, Scored { fact, confidence });
+                insert_ranked(&mut full, Scored { fact, confidence }, RANKED);
             }
         }
         assert_eq!(m.rank(question).ranked, full, "{question:?}");

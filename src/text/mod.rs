@@ -131,6 +131,22 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}')
 }
 
+/// Whether a chat message reads as a question: it has a question mark, or it opens
+/// with a question word ("who", "how", "did"...) after any greeting or mention.
+/// Used to decide what the bot may answer unprompted in a Q&A channel.
+pub fn looks_like_question(message: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "who", "whom", "whose", "what", "whats", "when", "where", "which", "why", "how", "is", "are", "was", "were",
+        "did", "does", "do", "can", "could", "has", "have", "had", "will", "would", "should", "wonder",
+    ];
+    const GREETINGS: &[&str] = &["hey", "hi", "hello", "yo", "so", "ok", "okay", "bot", "guys", "quick", "question"];
+    let message = clip(message, MAX_QUESTION_CHARS);
+    if message.contains('?') {
+        return true;
+    }
+    words(message).iter().find(|w| !GREETINGS.contains(&w.as_str())).is_some_and(|w| OPENERS.contains(&w.as_str()))
+}
+
 /// Collapses whitespace and unifies typographic quote marks, so that a curator's quote
 /// is compared with its document the way a reader would compare them.
 pub fn loose(text: &str) -> String {
@@ -192,6 +208,18 @@ mod tests {
     fn hyphenated_words_yield_parts_and_join() {
         assert_eq!(w("close-ups"), ["close", "ups", "closeups"]);
         assert_eq!(w("three-and-a-half"), ["three", "and", "a", "half"]);
+    }
+
+    #[test]
+    fn questions_are_told_from_chat() {
+        for q in
+            ["who directed it", "Hey, how many cameras", "@bot was it staged", "the song?", "quick question what year"]
+        {
+            assert!(looks_like_question(q), "{q:?}");
+        }
+        for chat in ["lol that video", "I loved the song", "soko is great", "", "hey guys"] {
+            assert!(!looks_like_question(chat), "{chat:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,286 @@
+//! The bot's configuration: `config.toml` (documented in `config.example.toml`) plus
+//! `DISCORD_TOKEN` from the environment. Everything is checked before the bot
+//! connects, and the token is held in a [`Secret`] that never prints.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serenity::all::{ChannelId, GatewayIntents, GuildId, UserId};
+
+use crate::matcher::ANSWER_THRESHOLD;
+
+/// Where a token can be set, for error messages.
+const TOKEN_HELP: &str = "set DISCORD_TOKEN in the environment (or `token` in the config file) to the bot token from the Discord developer portal";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {}: {source} (copy config.example.toml to config.toml to start)", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Syntax { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("no Discord token: {TOKEN_HELP}")]
+    MissingToken,
+    #[error("the Discord token is malformed (it should be three dot-separated parts): {TOKEN_HELP}")]
+    MalformedToken,
+}
+
+/// A value that must never reach a log, an error or a panic message.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it (the Discord client).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// `config.toml` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub token: Option<Secret>,
+    pub knowledge: Option<PathBuf>,
+    pub guild_id: Option<u64>,
+    #[serde(default)]
+    pub answers: AnswersConfig,
+    #[serde(default)]
+    pub community: CommunityConfig,
+    #[serde(default)]
+    pub cooldown: CooldownConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnswersConfig {
+    pub threshold: f32,
+    pub unprompted_threshold: f32,
+    pub private_by_default: bool,
+}
+
+impl Default for AnswersConfig {
+    fn default() -> Self {
+        AnswersConfig { threshold: ANSWER_THRESHOLD, unprompted_threshold: 0.7, private_by_default: false }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommunityConfig {
+    pub answer_mentions: bool,
+    pub qa_channels: Vec<u64>,
+}
+
+impl Default for CommunityConfig {
+    fn default() -> Self {
+        CommunityConfig { answer_mentions: true, qa_channels: Vec::new() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CooldownConfig {
+    pub per_user_seconds: f64,
+    pub per_channel_seconds: f64,
+}
+
+impl Default for CooldownConfig {
+    fn default() -> Self {
+        CooldownConfig { per_user_seconds: 20.0, per_channel_seconds: 5.0 }
+    }
+}
+
+/// What the running bot needs to know, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Register commands in this guild only (instant, for testing); globally otherwise.
+    pub guild_id: Option<GuildId>,
+    pub answer_mentions: bool,
+    pub qa_channels: HashSet<ChannelId>,
+    pub threshold: f32,
+    pub unprompted_threshold: f32,
+    pub private_by_default: bool,
+    pub user_cooldown: Duration,
+    pub channel_cooldown: Duration,
+    pub owners: HashSet<UserId>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        ConfigFile::default().settings(Path::new("(defaults)")).expect("the defaults are valid")
+    }
+}
+
+impl Settings {
+    /// The gateway intents the bot asks for: message content, a privileged intent,
+    /// only when it answers unprompted in Q&A channels. Mentions arrive with their
+    /// content without it.
+    pub fn intents(&self) -> GatewayIntents {
+        let mut intents = GatewayIntents::GUILDS;
+        if self.answer_mentions || !self.qa_channels.is_empty() {
+            intents |= GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
+        }
+        if !self.qa_channels.is_empty() {
+            intents |= GatewayIntents::MESSAGE_CONTENT;
+        }
+        intents
+    }
+}
+
+impl ConfigFile {
+    /// Reads `path`; a missing file is an error only if it was asked for by name.
+    pub fn load(path: &Path, required: bool) -> Result<ConfigFile, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(ConfigFile::default()),
+            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+        };
+        toml::from_str(&text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| crate::knowledge::line_col(&text, s.start));
+            // The message quotes the offending value only for syntax errors, never a
+            // whole field, so a token is not echoed; still, redact to be sure.
+            let message = redact(e.message().trim_end(), &text);
+            ConfigError::Syntax { path: path.to_path_buf(), line, column, message }
+        })
+    }
+
+    /// The token: `DISCORD_TOKEN` if set, else the file's; checked for shape.
+    pub fn token(&self, env: Option<String>) -> Result<Secret, ConfigError> {
+        let token = env.filter(|t| !t.trim().is_empty()).map(Secret::new).or_else(|| self.token.clone());
+        let token = token.ok_or(ConfigError::MissingToken)?;
+        let trimmed = Secret::new(token.expose().trim().trim_start_matches("Bot ").to_string());
+        serenity::utils::token::validate(trimmed.expose()).map_err(|_| ConfigError::MalformedToken)?;
+        Ok(trimmed)
+    }
+
+    pub fn settings(&self, path: &Path) -> Result<Settings, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let a = &self.answers;
+        for (name, value) in
+            [("answers.threshold", a.threshold), ("answers.unprompted_threshold", a.unprompted_threshold)]
+        {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(invalid(format!("{name} = {value} must be between 0 and 1")));
+            }
+        }
+        if a.unprompted_threshold < a.threshold {
+            return Err(invalid("answers.unprompted_threshold must be at least answers.threshold: answering unprompted needs more confidence".into()));
+        }
+        let c = &self.cooldown;
+        for (name, value) in
+            [("cooldown.per_user_seconds", c.per_user_seconds), ("cooldown.per_channel_seconds", c.per_channel_seconds)]
+        {
+            if !(0.0..=86_400.0).contains(&value) {
+                return Err(invalid(format!("{name} = {value} must be between 0 and 86400")));
+            }
+        }
+        let nonzero = |name: &str, id: u64| {
+            if id == 0 {
+                Err(invalid(format!("{name} must be a Discord id, not 0")))
+            } else {
+                Ok(id)
+            }
+        };
+        Ok(Settings {
+            guild_id: self.guild_id.map(|g| nonzero("guild_id", g)).transpose()?.map(GuildId::new),
+            answer_mentions: self.community.answer_mentions,
+            qa_channels: self
+                .community
+                .qa_channels
+                .iter()
+                .map(|&c| nonzero("community.qa_channels", c).map(ChannelId::new))
+                .collect::<Result<_, _>>()?,
+            threshold: a.threshold,
+            unprompted_threshold: a.unprompted_threshold,
+            private_by_default: a.private_by_default,
+            user_cooldown: Duration::from_secs_f64(c.per_user_seconds),
+            channel_cooldown: Duration::from_secs_f64(c.per_channel_seconds),
+            owners: HashSet::new(),
+        })
+    }
+}
+
+/// `message` with any run of `text` that looks like a token removed.
+fn redact(message: &str, text: &str) -> String {
+    let mut out = message.to_string();
+    for line in text.lines().filter(|l| l.trim_start().starts_with("token")) {
+        if let Some(value) = line.split_once('=').map(|(_, v)| v.trim().trim_matches('"')) {
+            if value.len() >= 8 {
+                out = out.replace(value, "[redacted]");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "MTA1MDAwMDAwMDAwMDAwMDAw.GaBcDe.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        ConfigFile::load(&path, true)
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let file = parse(include_str!("../../config.example.toml")).expect("config.example.toml parses");
+        let settings = file.settings(Path::new("config.example.toml")).expect("and is valid");
+        assert!(settings.unprompted_threshold > settings.threshold);
+    }
+
+    #[test]
+    fn the_environment_token_wins_and_is_checked() {
+        let file = parse(&format!("token = \"{TOKEN}\"")).unwrap();
+        assert_eq!(file.token(None).unwrap().expose(), TOKEN);
+        assert!(matches!(file.token(Some("not a token".into())), Err(ConfigError::MalformedToken)));
+        assert!(matches!(ConfigFile::default().token(None), Err(ConfigError::MissingToken)));
+        assert!(matches!(ConfigFile::default().token(Some("  ".into())), Err(ConfigError::MissingToken)));
+    }
+
+    #[test]
+    fn errors_and_debug_output_never_show_the_token() {
+        let file = parse(&format!("token = \"{TOKEN}\"")).unwrap();
+        assert!(!format!("{file:?}").contains(TOKEN));
+        let err = parse(&format!("token = \"{TOKEN}\"\nguild_id = \"{TOKEN}\"")).unwrap_err().to_string();
+        assert!(!err.contains(TOKEN), "{err}");
+        assert!(ConfigError::MissingToken.to_string().contains("DISCORD_TOKEN"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err =
+            parse("[answers]\nthreshold = 0.9\nunprompted_threshold = 0.5").unwrap().settings(Path::new("c.toml"));
+        assert!(err.unwrap_err().to_string().contains("unprompted_threshold must be at least"));
+        let err = parse("[community]\nqa_channel = [1]").unwrap_err().to_string();
+        assert!(err.contains("c") && err.contains("unknown field `qa_channel`"), "{err}");
+    }
+
+    #[test]
+    fn message_content_is_asked_for_only_with_qa_channels() {
+        let mut settings = Settings::default();
+        assert!(!settings.intents().contains(GatewayIntents::MESSAGE_CONTENT));
+        settings.qa_channels.insert(ChannelId::new(7));
+        assert!(settings.intents().contains(GatewayIntents::MESSAGE_CONTENT));
+    }
+}

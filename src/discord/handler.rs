@@ -1,0 +1,223 @@
+//! The serenity event handler: turns each Discord event into a request for the
+//! library and the library's reply into Discord's messages (through `render`). Each
+//! event is handled in its own task, inside a tracing span.
+//!
+//! Answering takes microseconds, so interactions are answered directly, well inside
+//! Discord's 3-second window, without deferring.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use serenity::all::{
+    CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EventHandler, GuildId, Interaction, Message, Ready, ResumedEvent,
+    UserId,
+};
+use serenity::async_trait;
+use tracing::{debug, info, info_span, warn, Instrument};
+
+use super::commands::{self, Request};
+use super::cooldown::Cooldowns;
+use super::render::{self, limits};
+use super::{describe, Settings};
+use crate::engine::SharedEngine;
+use crate::reply::Reply;
+use crate::text;
+
+pub struct Handler {
+    engine: Arc<SharedEngine>,
+    settings: Settings,
+    cooldowns: Cooldowns,
+    me: OnceLock<UserId>,
+    /// Commands are registered once per process, not on every shard's READY.
+    registered: AtomicBool,
+}
+
+impl Handler {
+    pub fn new(engine: Arc<SharedEngine>, settings: Settings) -> Handler {
+        let cooldowns = Cooldowns::new(settings.user_cooldown, settings.channel_cooldown);
+        Handler { engine, settings, cooldowns, me: OnceLock::new(), registered: AtomicBool::new(false) }
+    }
+
+    async fn register_commands(&self, ctx: &Context) {
+        if self.registered.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let result = match self.settings.guild_id {
+            Some(guild) => guild.set_commands(&ctx.http, commands::definitions()).await,
+            None => serenity::all::Command::set_global_commands(&ctx.http, commands::definitions()).await,
+        };
+        match result {
+            Ok(registered) => {
+                info!(count = registered.len(), guild = ?self.settings.guild_id, "slash commands registered")
+            }
+            Err(e) => {
+                self.registered.store(false, Ordering::SeqCst);
+                warn!(error = %describe(&e), "could not register slash commands; will retry on the next READY");
+            }
+        }
+    }
+
+    async fn command(&self, ctx: &Context, command: &CommandInteraction) {
+        let engine = self.engine.current();
+        let request = commands::parse(command);
+        debug!(?request, "command");
+        let (embed, button, ephemeral) = match &request {
+            Request::Ask { question, private } => {
+                let reply = engine.ask_with(question, self.settings.threshold);
+                log_reply(&reply);
+                (
+                    render::answer(&reply),
+                    render::sources_button(&reply),
+                    private.unwrap_or(self.settings.private_by_default),
+                )
+            }
+            Request::Fact { topic } => {
+                let reply = match engine.kb().find(topic) {
+                    Some(id) => engine.fact_reply(id),
+                    None => engine.ask_with(topic, self.settings.threshold),
+                };
+                log_reply(&reply);
+                (render::answer(&reply), render::sources_button(&reply), self.settings.private_by_default)
+            }
+            Request::Sources => (render::source_list(engine.kb()), None, true),
+            Request::About => (render::about(engine.kb()), None, true),
+            Request::Unknown { name } => {
+                warn!(name, "an unknown command was invoked; is an old registration left over?");
+                let reply = Reply::unknown(engine.kb(), name, 0.0, []);
+                (render::answer(&reply), None, true)
+            }
+        };
+        let mut message = CreateInteractionResponseMessage::new()
+            .embed(embed)
+            .ephemeral(ephemeral)
+            .allowed_mentions(render::no_pings());
+        if let Some(row) = button {
+            message = message.components(vec![row]);
+        }
+        if let Err(e) = command.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await {
+            warn!(error = %describe(&e), "could not answer the command");
+        }
+    }
+
+    async fn autocomplete(&self, ctx: &Context, interaction: &CommandInteraction) {
+        let engine = self.engine.current();
+        let typed = interaction.data.autocomplete().map_or("", |o| o.value);
+        let mut response = CreateAutocompleteResponse::new();
+        for id in engine.complete(typed, limits::CHOICES) {
+            let fact = engine.kb().fact(id);
+            response = response.add_string_choice(render::choice_name(&fact.title), fact.id.clone());
+        }
+        if let Err(e) = interaction.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response)).await
+        {
+            warn!(error = %describe(&e), "could not send autocomplete choices");
+        }
+    }
+
+    async fn component(&self, ctx: &Context, click: &ComponentInteraction) {
+        let engine = self.engine.current();
+        let embed = match click.data.custom_id.strip_prefix(render::SOURCES_BUTTON).and_then(|id| engine.kb().find(id))
+        {
+            Some(id) => render::sources(&engine.fact_reply(id)),
+            None => {
+                debug!(custom_id = click.data.custom_id, "a button for a fact that no longer exists");
+                render::answer(&Reply::unknown(engine.kb(), "", 0.0, []))
+            }
+        };
+        let message =
+            CreateInteractionResponseMessage::new().embed(embed).ephemeral(true).allowed_mentions(render::no_pings());
+        if let Err(e) = click.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await {
+            warn!(error = %describe(&e), "could not show the sources");
+        }
+    }
+
+    /// Community Q&A: answer a mention, a direct message, or a confident-enough
+    /// question in a Q&A channel; otherwise stay quiet.
+    async fn community(&self, ctx: &Context, msg: &Message) {
+        let Some(&me) = self.me.get() else { return };
+        if msg.author.bot || msg.author.id == me {
+            return;
+        }
+        let direct = self.settings.answer_mentions && (msg.guild_id.is_none() || mentions(msg, me));
+        let unprompted =
+            !direct && self.settings.qa_channels.contains(&msg.channel_id) && text::looks_like_question(&msg.content);
+        if !direct && !unprompted {
+            return;
+        }
+        let threshold = if direct { self.settings.threshold } else { self.settings.unprompted_threshold };
+        let reply = self.engine.current().ask_with(&msg.content, threshold);
+        log_reply(&reply);
+        if !direct && !reply.is_answer() {
+            debug!("not confident enough to answer unprompted; staying quiet");
+            return;
+        }
+        if !self.cooldowns.try_take(msg.author.id, msg.channel_id) {
+            debug!("cooling down; staying quiet");
+            return;
+        }
+        let mut message = CreateMessage::new()
+            .embed(render::answer(&reply))
+            .reference_message(msg)
+            .allowed_mentions(render::no_pings());
+        if let Some(row) = render::sources_button(&reply) {
+            message = message.components(vec![row]);
+        }
+        if let Err(e) = msg.channel_id.send_message(&ctx.http, message).await {
+            warn!(error = %describe(&e), "could not reply");
+        }
+    }
+}
+
+/// Whether `msg` mentions the bot itself (not @everyone or a role).
+fn mentions(msg: &Message, me: UserId) -> bool {
+    msg.mentions.iter().any(|u| u.id == me)
+        || msg.content.contains(&format!("<@{me}>"))
+        || msg.content.contains(&format!("<@!{me}>"))
+}
+
+fn log_reply(reply: &Reply) {
+    info!(status = ?reply.status, fact = reply.fact_id.as_deref(), confidence = reply.confidence, "answered");
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        let span = info_span!("ready", shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len());
+        async {
+            let _ = self.me.set(ready.user.id);
+            info!(user = %ready.user.name, "connected");
+            self.register_commands(&ctx).await;
+        }
+        .instrument(span)
+        .await;
+    }
+
+    async fn resume(&self, _ctx: Context, _event: ResumedEvent) {
+        info!("gateway session resumed");
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let (kind, id, user, guild): (&str, _, _, Option<GuildId>) = match &interaction {
+            Interaction::Command(c) => ("command", c.id.get(), c.user.id.get(), c.guild_id),
+            Interaction::Autocomplete(c) => ("autocomplete", c.id.get(), c.user.id.get(), c.guild_id),
+            Interaction::Component(c) => ("component", c.id.get(), c.user.id.get(), c.guild_id),
+            _ => ("other", 0, 0, None),
+        };
+        let span = info_span!("interaction", kind, id, user, guild = guild.map(|g| g.get()));
+        async {
+            match &interaction {
+                Interaction::Command(c) => self.command(&ctx, c).await,
+                Interaction::Autocomplete(c) => self.autocomplete(&ctx, c).await,
+                Interaction::Component(c) => self.component(&ctx, c).await,
+                other => debug!(kind = ?other.kind(), "ignored an interaction of another kind"),
+            }
+        }
+        .instrument(span)
+        .await;
+    }
+
+    async fn message(&self, ctx: Context, msg: Message) {
+        let span = info_span!("message", id = msg.id.get(), channel = msg.channel_id.get(), user = msg.author.id.get());
+        self.community(&ctx, &msg).instrument(span).await;
+    }
+}

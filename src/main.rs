@@ -38,6 +38,9 @@ enum Command {
         /// Print one JSON object per question.
         #[arg(long)]
         json: bool,
+        /// Show how the question was read and the best-scoring facts (for curators).
+        #[arg(long, conflicts_with_all = ["json", "batch"])]
+        explain: bool,
         /// Read one question per line from standard input (with --json).
         #[arg(long, requires = "json", conflicts_with = "question")]
         batch: bool,
@@ -87,6 +90,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out.write_all(b"\n")?;
                 line.clear();
             }
+        }
+        Command::Ask { explain: true, question, .. } => {
+            let question = question.join(" ");
+            write!(out, "{}", engine.matcher().explain(&question, engine.kb()))?;
+            writeln!(out, "\n{}", render::text(&engine.ask(&question)))?;
         }
         Command::Ask { json, question, .. } => {
             let reply = engine.ask(&question.join(" "));

@@ -29,10 +29,10 @@ pub use qtype::{QType, QTypes};
 use typo::TypoIndex;
 
 use crate::knowledge::{FactId, KnowledgeBase};
-use crate::text::{self, is_stopword, Analyzer};
+use crate::text::{self, Analyzer, Token};
 
 /// Default confidence needed to answer a question put to the bot directly.
-pub const ANSWER_THRESHOLD: f32 = 0.5;
+pub const ANSWER_THRESHOLD: f32 = 0.55;
 /// Share of the confidence that comes from coverage; the rest from phrasing.
 const COVERAGE_SHARE: f32 = 0.55;
 const PHRASING_SHARE: f32 = 1.0 - COVERAGE_SHARE;
@@ -45,7 +45,7 @@ const TYPO_WEIGHT: f32 = 0.8;
 const UNKNOWN_WEIGHT: f32 = 1.0;
 /// The question asks for a type of answer (who, when...) that this fact's phrasings
 /// never ask for.
-const QTYPE_MISMATCH: f32 = 0.75;
+const QTYPE_MISMATCH: f32 = 0.6;
 /// ...and that no fact in the base answers at all ("how old is...").
 const QTYPE_UNANSWERABLE: f32 = 0.55;
 /// The fact's phrasings name no question type, so nothing is known either way.
@@ -113,7 +113,14 @@ struct Query {
 
 impl Matcher {
     pub fn new(kb: &KnowledgeBase) -> Matcher {
-        let analyzer = Analyzer::new(kb.synonyms());
+        // A keyword made only of filler words is a name ("OK Go", "The Who"): keep it
+        // as one term, or it would vanish with the filler.
+        let names = kb.facts().iter().flat_map(|f| &f.keywords).filter(|k| {
+            let words = text::words(k);
+            !words.is_empty() && words.iter().all(|w| text::is_stopword(w))
+        });
+        let groups: Vec<Vec<String>> = kb.synonyms().iter().cloned().chain(names.map(|k| vec![k.clone()])).collect();
+        let analyzer = Analyzer::new(groups);
         let mut builder = IndexBuilder::default();
         let mut stem_counts: HashMap<String, u32> = HashMap::new();
         let mut phrasings = Vec::with_capacity(kb.facts().len());
@@ -248,27 +255,22 @@ impl Matcher {
         let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
         let (qtype, qualifier) = qtype::detect(&words);
         let mut query = Query { qtype, has_words: !words.is_empty(), ..Query::default() };
-        let mut stems = Vec::new();
-        for (i, word) in words.iter().enumerate() {
-            if is_stopword(word) || Some(i) == qualifier {
-                continue;
-            }
-            let stem = self.analyzer.stem(word);
-            if self.stems.contains_key(&stem) {
-                stems.push((stem, 1.0));
-            } else if is_misspelt_stopword(word) {
-                continue;
-            } else if let Some(fixed) = self.typos.correct(&stem) {
-                stems.push((fixed.to_string(), TYPO_WEIGHT));
-            } else {
-                stems.push((stem, 1.0));
-            }
-            if stems.len() == text::MAX_QUESTION_WORDS {
-                break;
+        let mut tokens = self.analyzer.tokens(&words, qualifier);
+        let mut topic_words = 0;
+        for token in tokens.iter_mut().filter(|t| !t.stop) {
+            topic_words += 1;
+            if topic_words > text::MAX_QUESTION_WORDS {
+                token.stop = true;
+            } else if self.stems.contains_key(&token.term) {
+                // Known as typed.
+            } else if is_misspelt_stopword(&token.term) {
+                token.stop = true;
+            } else if let Some(fixed) = self.typos.correct(&token.term) {
+                *token = Token::new(fixed, TYPO_WEIGHT, false);
             }
         }
         let mut unknown: Vec<String> = Vec::new();
-        for (term, trust) in self.analyzer.fold_synonyms(&stems) {
+        for (term, trust) in self.analyzer.fold(&tokens) {
             match self.terms.get(&term) {
                 Some(&id) => {
                     let weight = self.idf[id.0 as usize] * trust;
@@ -283,6 +285,25 @@ impl Matcher {
         }
         query.total = query.terms.iter().map(|(_, w)| w).sum::<f32>() + unknown.len() as f32 * self.unknown_weight;
         query
+    }
+
+    /// How the matcher read `question` and scored its best facts, for people tuning
+    /// the fact base ("why did it answer that?").
+    pub fn explain(&self, question: &str, kb: &KnowledgeBase) -> String {
+        use std::fmt::Write;
+        let query = self.query(question);
+        let name = |id: TermId| self.terms.iter().find(|(_, &t)| t == id).map_or("?", |(s, _)| s.as_str());
+        let mut out = format!("question type: {:?}\nterms:", query.qtype);
+        for &(term, weight) in &query.terms {
+            let _ = write!(out, " {}={weight:.2}", name(term));
+        }
+        let known: f32 = query.terms.iter().map(|(_, w)| w).sum();
+        let _ = write!(out, "\nunknown words weigh {:.2} of {:.2}\n", query.total - known, query.total);
+        for scored in self.rank_top(question, 5).ranked {
+            let fact = kb.fact(scored.fact);
+            let _ = writeln!(out, "{:.3} {} ({})", scored.confidence, fact.id, fact.title);
+        }
+        out
     }
 
     /// Number of distinct terms in the index.
@@ -335,15 +356,10 @@ impl IndexBuilder {
         qualifier: Option<usize>,
         stems: &mut Vec<String>,
     ) -> Vec<TermId> {
-        let own: Vec<(String, f32)> = words
-            .iter()
-            .enumerate()
-            .filter(|(i, w)| !is_stopword(w) && Some(*i) != qualifier)
-            .map(|(_, w)| (analyzer.stem(w), 1.0))
-            .collect();
-        stems.extend(own.iter().map(|(s, _)| s.clone()));
+        let tokens = analyzer.tokens(words, qualifier);
+        stems.extend(tokens.iter().filter(|t| !t.stop).map(|t| t.term.clone()));
         analyzer
-            .fold_synonyms(&own)
+            .fold(&tokens)
             .into_iter()
             .map(|(term, _)| {
                 let next = TermId(self.terms.len() as u32);

@@ -32,21 +32,60 @@ impl QType {
 /// The words after "what" or "which" that make it a "when" question.
 const TIME_NOUNS: &[&str] = &["time", "day", "date", "year", "month", "hour"];
 
-/// Reads the question type from the question's words (stopwords included), and
-/// returns the index of a qualifier word that belongs to the question form ("old" in
-/// "how old") so the caller can leave it out of the topic words.
+/// Words that open a yes/no question: "did the kissers know when..." asks whether,
+/// not when.
+const YES_NO_OPENERS: &[&str] = &[
+    "is", "are", "was", "were", "did", "does", "do", "can", "could", "has", "have", "had", "will", "would", "should",
+    "isn", "wasn", "didn", "doesn",
+];
+
+/// Chat openers that come before the question itself ("hey bot, quick question, who...").
+const PREAMBLE: &[&str] = &[
+    "hey",
+    "hi",
+    "hello",
+    "yo",
+    "so",
+    "ok",
+    "okay",
+    "um",
+    "uh",
+    "bot",
+    "quick",
+    "question",
+    "q",
+    "please",
+    "pls",
+    "and",
+    "but",
+    "i",
+    "wonder",
+    "wondering",
+];
+
+/// Reads the question type from how the question opens, and returns the index of a
+/// qualifier word that belongs to the question form ("old" in "how old") so the
+/// caller can leave it out of the topic words. A question opening with "did", "is"...
+/// asks yes or no, whatever question word comes later; one that opens otherwise ("the
+/// director's name?") takes the first question word found.
 pub fn detect(words: &[String]) -> (Option<QType>, Option<usize>) {
-    for (i, word) in words.iter().enumerate() {
+    let opener = words.iter().position(|w| !PREAMBLE.contains(&w.as_str()));
+    if opener.is_some_and(|i| YES_NO_OPENERS.contains(&words[i].as_str())) {
+        return (None, None);
+    }
+    for (i, word) in words.iter().enumerate().skip(opener.unwrap_or(0)) {
         let next = words.get(i + 1).map(String::as_str);
         let found = match (word.as_str(), next) {
-            ("how", Some("many" | "much")) => Some((QType::Quantity, None)),
-            ("how", Some("long")) => Some((QType::Duration, Some(i + 1))),
-            ("how", Some("old" | "tall" | "young")) => Some((QType::Age, Some(i + 1))),
-            ("what" | "which" | "whats", Some(noun)) if TIME_NOUNS.contains(&noun) => Some((QType::When, Some(i + 1))),
-            ("when" | "whens", _) => Some((QType::When, None)),
-            ("where" | "wheres", _) => Some((QType::Where, None)),
-            ("who" | "whom" | "whose" | "whos", _) => Some((QType::Who, None)),
-            ("why", _) => Some((QType::Why, None)),
+            ("how" | "hw", Some("many" | "much" | "meny")) => Some((QType::Quantity, None)),
+            ("how" | "hw", Some("long")) => Some((QType::Duration, Some(i + 1))),
+            ("how" | "hw", Some("old" | "tall" | "young")) => Some((QType::Age, Some(i + 1))),
+            ("what" | "which" | "whats" | "wat" | "wut", Some(noun)) if TIME_NOUNS.contains(&noun) => {
+                Some((QType::When, Some(i + 1)))
+            }
+            ("when" | "whens" | "wen" | "whn", _) => Some((QType::When, None)),
+            ("where" | "wheres" | "wher", _) => Some((QType::Where, None)),
+            ("who" | "whom" | "whose" | "whos" | "hwo", _) => Some((QType::Who, None)),
+            ("why" | "wy", _) => Some((QType::Why, None)),
             _ => None,
         };
         if let Some((qtype, qualifier)) = found {
@@ -100,6 +139,10 @@ mod tests {
         assert_eq!(qtype("HOW OLD is tatia"), Some(QType::Age));
         assert_eq!(qtype("what's the song called"), None);
         assert_eq!(qtype("how were the couples picked"), None);
+        assert_eq!(qtype("did the kissers know when they were filmed"), None, "a yes/no question");
+        assert_eq!(qtype("hey so was it staged? who said so"), None);
+        assert_eq!(qtype("the director's name, who is it"), Some(QType::Who));
+        assert_eq!(qtype("hwo directed it"), Some(QType::Who));
     }
 
     #[test]

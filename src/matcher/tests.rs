@@ -43,6 +43,16 @@ questions = ["who wrote the song", "who made the music", "who did the soundtrack
   quote = "Soko wrote the song."
 
 [[fact]]
+id = "band"
+title = "A band in the cast"
+answer = "Damian Kulash of OK GO is in it."
+questions = ["is anyone from a band in it"]
+keywords = ["OK GO", "Kulash"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Soko wrote the song."
+
+[[fact]]
 id = "cameras"
 title = "How many cameras"
 answer = "Five cameras rolled."
@@ -89,6 +99,7 @@ fn answers_casual_and_misspelt_questions() {
         ("who did the tune", "song"),
         ("how many camras", "cameras"),
         ("how long was the shooting", "shoot-length"),
+        ("is anyone from ok go in it?", "band"),
         ("when was the shooting", "shoot-date"),
     ] {
         assert_eq!(best(&m, &kb, question).as_deref(), Some(expected), "{question:?}");

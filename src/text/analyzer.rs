@@ -8,9 +8,23 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use super::{is_stopword, words};
 
-/// A term and how much the matcher trusts it (1.0 as typed, less when it is a
-/// correction of a typo).
-pub type Weighted = (String, f32);
+/// A word on its way to becoming a term.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// The stem, or the word itself for a filler word.
+    pub term: String,
+    /// How much the matcher trusts it: 1.0 as typed, less for a corrected typo.
+    pub weight: f32,
+    /// A filler word: it can complete a synonym phrase ("ok go", "the designer") but
+    /// is dropped otherwise.
+    pub stop: bool,
+}
+
+impl Token {
+    pub fn new(term: impl Into<String>, weight: f32, stop: bool) -> Token {
+        Token { term: term.into(), weight, stop }
+    }
+}
 
 pub struct Analyzer {
     stemmer: Stemmer,
@@ -36,14 +50,16 @@ impl Analyzer {
         let mut analyzer = Analyzer { stemmer: Stemmer::create(Algorithm::English), synonyms: HashMap::new() };
         for group in groups {
             let group = group.as_ref();
-            let Some(canonical) = group.first().map(|head| analyzer.stems(head).join("_")) else {
+            let Some(canonical) = group.first().map(|head| {
+                analyzer.tokens(&words(head), None).into_iter().map(|t| t.term).collect::<Vec<_>>().join("_")
+            }) else {
                 continue;
             };
             if canonical.is_empty() {
                 continue;
             }
             for member in group {
-                let phrase = analyzer.stems(member);
+                let phrase: Vec<String> = analyzer.tokens(&words(member), None).into_iter().map(|t| t.term).collect();
                 if let Some(first) = phrase.first().cloned() {
                     analyzer.synonyms.entry(first).or_default().push((phrase, canonical.clone()));
                 }
@@ -61,6 +77,25 @@ impl Analyzer {
         words(text).iter().filter(|w| !is_stopword(w)).map(|w| self.stem(w)).collect()
     }
 
+    /// Every word of `words` as a token (filler words marked, the word at `skip`
+    /// left out), before synonyms.
+    pub fn tokens(&self, words: &[String], skip: Option<usize>) -> Vec<Token> {
+        words
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != skip)
+            .map(
+                |(_, w)| {
+                    if is_stopword(w) {
+                        Token::new(w.as_str(), 1.0, true)
+                    } else {
+                        Token::new(self.stem(w), 1.0, false)
+                    }
+                },
+            )
+            .collect()
+    }
+
     /// The stem of one word, with number words written as digits.
     pub fn stem(&self, word: &str) -> String {
         match number_word(word) {
@@ -69,25 +104,28 @@ impl Analyzer {
         }
     }
 
-    /// Folds synonym phrases into their group's term, longest phrase first. A folded
-    /// phrase is trusted as much as its least trusted stem.
-    pub fn fold_synonyms(&self, stems: &[Weighted]) -> Vec<Weighted> {
-        let mut out = Vec::with_capacity(stems.len());
+    /// Folds synonym phrases into their group's term, longest phrase first, then
+    /// drops the filler words left over. A folded phrase is trusted as much as its
+    /// least trusted word.
+    pub fn fold(&self, tokens: &[Token]) -> Vec<(String, f32)> {
+        let mut out = Vec::with_capacity(tokens.len());
         let mut i = 0;
-        while i < stems.len() {
-            let matched = self.synonyms.get(&stems[i].0).and_then(|phrases| {
+        while i < tokens.len() {
+            let matched = self.synonyms.get(&tokens[i].term).and_then(|phrases| {
                 phrases.iter().find(|(phrase, _)| {
-                    phrase.len() <= stems.len() - i && phrase.iter().zip(&stems[i..]).all(|(p, s)| *p == s.0)
+                    phrase.len() <= tokens.len() - i && phrase.iter().zip(&tokens[i..]).all(|(p, t)| *p == t.term)
                 })
             });
             match matched {
                 Some((phrase, canonical)) => {
-                    let weight = stems[i..i + phrase.len()].iter().map(|s| s.1).fold(1.0, f32::min);
+                    let weight = tokens[i..i + phrase.len()].iter().map(|t| t.weight).fold(1.0, f32::min);
                     out.push((canonical.clone(), weight));
                     i += phrase.len();
                 }
                 None => {
-                    out.push(stems[i].clone());
+                    if !tokens[i].stop {
+                        out.push((tokens[i].term.clone(), tokens[i].weight));
+                    }
                     i += 1;
                 }
             }
@@ -97,8 +135,7 @@ impl Analyzer {
 
     /// The terms of a trusted text (a curated phrasing or answer): stems, then synonyms.
     pub fn terms(&self, text: &str) -> Vec<String> {
-        let stems: Vec<Weighted> = self.stems(text).into_iter().map(|s| (s, 1.0)).collect();
-        self.fold_synonyms(&stems).into_iter().map(|(t, _)| t).collect()
+        self.fold(&self.tokens(&words(text), None)).into_iter().map(|(t, _)| t).collect()
     }
 }
 
@@ -153,7 +190,16 @@ mod tests {
     #[test]
     fn folded_phrase_takes_its_least_trusted_weight() {
         let a = groups(&[&["first kiss"]]);
-        let folded = a.fold_synonyms(&[("first".into(), 1.0), ("kiss".into(), 0.8)]);
+        let folded = a.fold(&[Token::new("first", 1.0, false), Token::new("kiss", 0.8, false)]);
         assert_eq!(folded, [("first_kiss".to_string(), 0.8)]);
+    }
+
+    #[test]
+    fn phrases_made_of_filler_words_survive() {
+        let a = groups(&[&["ok go", "okgo"], &["coker", "the designer"]]);
+        assert_eq!(a.terms("is anyone from OK Go in it?"), ["ok_go"]);
+        assert_eq!(a.terms("who is the designer"), ["coker"]);
+        assert_eq!(a.terms("the designer"), ["coker"]);
+        assert_eq!(a.terms("a designer"), ["design"], "without the article it is just the word");
     }
 }

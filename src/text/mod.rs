@@ -11,7 +11,7 @@
 mod analyzer;
 mod stopwords;
 
-pub use analyzer::Analyzer;
+pub use analyzer::{Analyzer, Token};
 pub use stopwords::is_stopword;
 
 use unicode_normalization::char::is_combining_mark;

@@ -11,6 +11,7 @@ pub mod discord;
 pub mod engine;
 pub mod knowledge;
 pub mod matcher;
+pub mod mock;
 pub mod render;
 pub mod reply;
 pub mod text;

@@ -1,0 +1,192 @@
+//! The mock's gateway: a WebSocket server speaking enough of Discord's gateway
+//! protocol for serenity. HELLO on connect; IDENTIFY starts a session for a shard
+//! and gets READY; RESUME reattaches a session after a dropped connection, replays
+//! the dispatches the client missed, then sends RESUMED; heartbeats are acknowledged.
+//! A guild's events go to the shard `(guild_id >> 22) % shard_count`, as on Discord.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tracing::{debug, warn};
+
+use super::{lock, payloads, Outbox, Shared};
+
+/// Dispatches kept per session for replay after a resume.
+const REPLAY_LOG: usize = 4_096;
+
+/// What a session or a test sends down a connection.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// An event: numbered and logged by the session.
+    Dispatch(String, Value),
+    /// A frame sent as is (malformed payloads, unknown events).
+    Raw(Value),
+    /// A frame already numbered by the session.
+    Frame(Value),
+    /// Cut the connection without a close frame, as a network failure would.
+    Drop,
+}
+
+/// A gateway session: it outlives connections, so that a client can resume it.
+pub struct Session {
+    pub shard: [u32; 2],
+    seq: u64,
+    log: VecDeque<(u64, Value)>,
+    conn: Option<Outbox>,
+}
+
+impl Session {
+    pub fn connected(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| !c.is_closed())
+    }
+
+    pub fn drop_connection(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let _ = conn.send(Outgoing::Drop);
+        }
+    }
+
+    fn deliver(&mut self, kind: &str, data: &Value) {
+        self.seq += 1;
+        let frame = payloads::dispatch(self.seq, kind, data);
+        self.log.push_back((self.seq, frame.clone()));
+        if self.log.len() > REPLAY_LOG {
+            self.log.pop_front();
+        }
+        if let Some(conn) = &self.conn {
+            if conn.send(Outgoing::Frame(frame)).is_err() {
+                self.conn = None;
+            }
+        }
+    }
+
+    fn send_raw(&self, frame: Value) {
+        if let Some(conn) = &self.conn {
+            let _ = conn.send(Outgoing::Frame(frame));
+        }
+    }
+
+    fn serves(&self, guild: u64) -> bool {
+        let [id, count] = self.shard;
+        count > 0 && (guild >> 22) % u64::from(count) == u64::from(id)
+    }
+}
+
+/// Sends to the session of the shard that serves `guild`. Events for a shard with
+/// no session are lost, as they would be on Discord; tests wait for READY first.
+pub fn send_to_guild(shared: &Shared, guild: u64, out: Outgoing) {
+    let mut sessions = lock(&shared.sessions);
+    let Some(session) = sessions.values_mut().find(|s| s.serves(guild)) else {
+        warn!(guild, "no gateway session serves this guild; the event is lost");
+        return;
+    };
+    match out {
+        Outgoing::Dispatch(kind, data) => session.deliver(&kind, &data),
+        Outgoing::Raw(frame) | Outgoing::Frame(frame) => session.send_raw(frame),
+        Outgoing::Drop => session.drop_connection(),
+    }
+}
+
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let number = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+        tokio::spawn(connection(stream, shared.clone(), number));
+    }
+}
+
+async fn connection(stream: TcpStream, shared: Arc<Shared>, number: u64) {
+    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else { return };
+    let (mut sink, mut source) = ws.split();
+    let (outbox, mut inbox) = mpsc::unbounded_channel::<Outgoing>();
+    let hello = payloads::hello(shared.heartbeat_interval_ms).to_string();
+    if sink.send(Message::Text(hello)).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            frame = source.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+                    if let Some(reply) = receive(&shared, &frame, &outbox, number) {
+                        if sink.send(Message::Text(reply.to_string())).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Some(Ok(Message::Close(_))) => {
+                    // Let tungstenite send its reply to the client's close.
+                    let _ = sink.close().await;
+                    break;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            },
+            out = inbox.recv() => match out {
+                Some(Outgoing::Frame(frame) | Outgoing::Raw(frame)) => {
+                    if sink.send(Message::Text(frame.to_string())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Outgoing::Dispatch(..)) => debug!("dispatches go through their session"),
+                Some(Outgoing::Drop) | None => break,
+            },
+        }
+    }
+    debug!(number, "gateway connection closed");
+}
+
+/// Handles one frame from the client; returns a direct reply, if any.
+fn receive(shared: &Shared, frame: &Value, outbox: &Outbox, number: u64) -> Option<Value> {
+    match frame["op"].as_u64() {
+        Some(1) => Some(json!({"op": 11})),
+        Some(2) => {
+            let shard = frame["d"]["shard"]
+                .as_array()
+                .and_then(|s| Some([s.first()?.as_u64()? as u32, s.get(1)?.as_u64()? as u32]))
+                .unwrap_or([0, 1]);
+            let session_id = format!("mock-session-{number}");
+            let guilds: Vec<u64> = [super::GUILD, super::OTHER_GUILD]
+                .into_iter()
+                .filter(|g| shard[1] > 0 && (g >> 22) % u64::from(shard[1]) == u64::from(shard[0]))
+                .collect();
+            let ready = payloads::ready(&shared.bot, super::BOT_ID, &session_id, &shared.gateway_url, shard, &guilds);
+            let mut sessions = lock(&shared.sessions);
+            sessions.retain(|_, s| s.shard != shard);
+            let session = sessions.entry(session_id).or_insert(Session {
+                shard,
+                seq: 0,
+                log: VecDeque::new(),
+                conn: Some(outbox.clone()),
+            });
+            session.deliver("READY", &ready);
+            drop(sessions);
+            shared.changes.send_modify(|n| *n += 1);
+            None
+        }
+        Some(6) => {
+            let id = frame["d"]["session_id"].as_str().unwrap_or_default();
+            let after = frame["d"]["seq"].as_u64().unwrap_or(0);
+            let mut sessions = lock(&shared.sessions);
+            let Some(session) = sessions.get_mut(id) else {
+                return Some(json!({"op": 9, "d": false}));
+            };
+            session.conn = Some(outbox.clone());
+            for (_, missed) in session.log.iter().filter(|(seq, _)| *seq > after) {
+                let _ = outbox.send(Outgoing::Frame(missed.clone()));
+            }
+            session.deliver("RESUMED", &json!({}));
+            drop(sessions);
+            shared.changes.send_modify(|n| *n += 1);
+            None
+        }
+        _ => None,
+    }
+}

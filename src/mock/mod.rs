@@ -1,0 +1,322 @@
+//! A mock Discord on loopback: the REST API over HTTPS and the gateway over a
+//! WebSocket, enough of both for the unchanged serenity client to run the real bot
+//! against it. It records every REST request, and can be told to misbehave (answer
+//! once with 429 or 500, never answer, answer slowly, drop the WebSocket) so that
+//! tests can see the bot cope.
+//!
+//! The REST side serves `https://discord.com` with a self-signed certificate; the
+//! bot's HTTP client resolves `discord.com` to it and trusts that certificate (see
+//! [`crate::discord::Endpoint`]). The gateway is plain `ws://` on another port: its
+//! URL reaches the bot the way Discord's does, from `GET /gateway`.
+
+pub mod console;
+mod gateway;
+pub mod payloads;
+mod rest;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::discord::Endpoint;
+use payloads::Place;
+
+/// The bot's user id, which is also its application id, as on Discord.
+pub const BOT_ID: u64 = 1_000_000_000_000_000_001;
+/// The first guild: shard 0 of any shard count, (100 << 22 >> 22) % n == 100 % n.
+pub const GUILD: u64 = 100 << 22;
+/// A second guild, on shard 1 of 2.
+pub const OTHER_GUILD: u64 = 101 << 22;
+/// A Q&A channel and a general channel in each guild.
+pub const QA_CHANNEL: u64 = 3_000;
+pub const GENERAL_CHANNEL: u64 = 3_001;
+
+/// A recorded REST request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub method: String,
+    /// The path below `/api/v10`, with its query.
+    pub path: String,
+    pub body: Value,
+    /// The status the mock answered with (0 while it has not answered).
+    #[serde(skip)]
+    pub status: u16,
+}
+
+/// A way to misbehave, once, on the next request whose path contains a pattern.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fault {
+    /// 429 with a retry-after of this many seconds.
+    RateLimit(f64),
+    /// This status, with a Discord error body.
+    Status(u16),
+    /// Never answer.
+    Hang,
+}
+
+/// A fan in the mock's guilds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fan {
+    pub id: u64,
+    pub name: String,
+    pub bot: bool,
+}
+
+impl Fan {
+    pub fn new(id: u64, name: &str) -> Fan {
+        Fan { id, name: name.to_string(), bot: false }
+    }
+
+    fn json(&self) -> Value {
+        payloads::user(self.id, &self.name, self.bot)
+    }
+}
+
+/// An event the mock sent, to find the bot's response to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    Interaction { id: u64, token: String },
+    Message { id: u64 },
+}
+
+impl Sent {
+    /// Whether `request` is the bot responding to this event.
+    pub fn is_answered_by(&self, request: &Recorded) -> bool {
+        match self {
+            Sent::Interaction { id, token } => {
+                request.path.starts_with(&format!("/interactions/{id}/"))
+                    || request.path.starts_with(&format!("/webhooks/{BOT_ID}/{token}"))
+            }
+            Sent::Message { id } => {
+                request.method == "POST"
+                    && request.path.starts_with("/channels/")
+                    && request.body["message_reference"]["message_id"] == json!(id.to_string())
+            }
+        }
+    }
+}
+
+pub struct MockDiscord {
+    shared: Arc<Shared>,
+    rest: SocketAddr,
+    certificate_der: Vec<u8>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+struct Shared {
+    next_id: AtomicU64,
+    gateway_url: String,
+    heartbeat_interval_ms: u64,
+    bot: Value,
+    requests: Mutex<Vec<Recorded>>,
+    /// Bumped on every recorded request or answer, to wake waiters.
+    changes: watch::Sender<u64>,
+    faults: Mutex<VecDeque<(String, Fault)>>,
+    latency: Mutex<Duration>,
+    sessions: Mutex<HashMap<String, gateway::Session>>,
+}
+
+/// Locks a mutex, ignoring poisoning: the mock's state stays consistent between
+/// statements, and a panicking test must not hide the real failure behind another.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl MockDiscord {
+    /// Starts the mock on loopback ports chosen by the system.
+    pub async fn start() -> std::io::Result<MockDiscord> {
+        Self::start_with(Duration::from_millis(41_250)).await
+    }
+
+    /// Starts the mock with a given heartbeat interval (short in tests of heartbeats).
+    pub async fn start_with(heartbeat: Duration) -> std::io::Result<MockDiscord> {
+        let gateway_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let rest_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let certified = rcgen::generate_simple_self_signed(vec!["discord.com".to_string()])
+            .map_err(|e| std::io::Error::other(format!("cannot make the mock's certificate: {e}")))?;
+        let shared = Arc::new(Shared {
+            next_id: AtomicU64::new(1 << 32),
+            gateway_url: format!("ws://{}", gateway_listener.local_addr()?),
+            heartbeat_interval_ms: heartbeat.as_millis().max(1) as u64,
+            bot: payloads::user(BOT_ID, "First Kiss Bot", true),
+            requests: Mutex::default(),
+            changes: watch::channel(0).0,
+            faults: Mutex::default(),
+            latency: Mutex::default(),
+            sessions: Mutex::default(),
+        });
+        let rest = rest_listener.local_addr()?;
+        let certificate_der = certified.cert.der().to_vec();
+        let tls = rest::tls_config(&certified)?;
+        let tasks = vec![
+            tokio::spawn(gateway::serve(gateway_listener, shared.clone())),
+            tokio::spawn(rest::serve(rest_listener, tls, shared.clone())),
+        ];
+        Ok(MockDiscord { shared, rest, certificate_der, tasks })
+    }
+
+    /// Where the bot should send its traffic to reach this mock.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint::Mock { rest: self.rest, certificate_der: self.certificate_der.clone() }
+    }
+
+    /// Every REST request so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Waits until `done` holds for the requests so far, or `timeout` passes; returns
+    /// the requests either way, and whether `done` held.
+    pub async fn wait_until(&self, timeout: Duration, done: impl Fn(&[Recorded]) -> bool) -> (Vec<Recorded>, bool) {
+        let mut changes = self.shared.changes.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let requests = self.requests();
+            if done(&requests) {
+                return (requests, true);
+            }
+            if tokio::time::timeout_at(deadline, changes.changed()).await.is_err() {
+                let requests = self.requests();
+                let held = done(&requests);
+                return (requests, held);
+            }
+        }
+    }
+
+    /// Waits for the bot's answers to `sent` (successful ones), until `count` have
+    /// arrived or `timeout` passes.
+    pub async fn answers(&self, sent: &Sent, count: usize, timeout: Duration) -> Vec<Recorded> {
+        let answered = |r: &Recorded| sent.is_answered_by(r) && (200..300).contains(&r.status);
+        let (requests, _) = self.wait_until(timeout, |rs| rs.iter().filter(|r| answered(r)).count() >= count).await;
+        requests.into_iter().filter(answered).collect()
+    }
+
+    /// Waits until `shards` gateway sessions have been identified and the bot has
+    /// registered its commands.
+    pub async fn ready(&self, shards: usize, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changes = self.shared.changes.subscribe();
+        loop {
+            let identified = lock(&self.shared.sessions).values().filter(|s| s.connected()).count();
+            let registered = self.requests().iter().any(|r| r.method == "PUT" && r.path.ends_with("/commands"));
+            if identified >= shards && registered {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, changes.changed()).await.is_err() {
+                return false;
+            }
+        }
+    }
+
+    /// Misbehave once on the next request whose path contains `route`.
+    pub fn fail_next(&self, route: &str, fault: Fault) {
+        lock(&self.shared.faults).push_back((route.to_string(), fault));
+    }
+
+    /// Delay every REST answer by `latency`.
+    pub fn set_latency(&self, latency: Duration) {
+        *lock(&self.shared.latency) = latency;
+    }
+
+    /// Drops every gateway connection abruptly, as a network failure would. The bot
+    /// reconnects and resumes; events sent meanwhile are replayed on resume.
+    pub fn drop_connections(&self) {
+        for session in lock(&self.shared.sessions).values_mut() {
+            session.drop_connection();
+        }
+    }
+
+    /// The shards the bot identified as, `[id, count]`, one per session.
+    pub fn shards(&self) -> Vec<[u32; 2]> {
+        let mut shards: Vec<[u32; 2]> = lock(&self.shared.sessions).values().map(|s| s.shard).collect();
+        shards.sort_unstable();
+        shards
+    }
+
+    fn id(&self) -> u64 {
+        self.shared.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A fan invokes a slash command with `options`.
+    pub fn command(&self, place: Place, fan: &Fan, name: &str, options: &[(&str, Value)]) -> Sent {
+        let data = payloads::command_data(self.id(), name, options, None);
+        self.interaction(place, fan, 2, data, None)
+    }
+
+    /// A fan types `typed` into a command's autocompleted option.
+    pub fn autocomplete(&self, place: Place, fan: &Fan, name: &str, option: &str, typed: &str) -> Sent {
+        let data = payloads::command_data(self.id(), name, &[(option, json!(typed))], Some(option));
+        self.interaction(place, fan, 4, data, None)
+    }
+
+    /// A fan clicks a button with `custom_id` under one of the bot's messages.
+    pub fn click(&self, place: Place, fan: &Fan, custom_id: &str) -> Sent {
+        let message = payloads::message(self.id(), place, self.shared.bot.clone(), "", &[], &json!({}));
+        self.interaction(place, fan, 3, payloads::button_data(custom_id), Some(message))
+    }
+
+    fn interaction(&self, place: Place, fan: &Fan, kind: u8, data: Value, message: Option<Value>) -> Sent {
+        let id = self.id();
+        let token = format!("interaction-token-{id}");
+        let interaction =
+            payloads::Interaction { id, token: &token, app_id: BOT_ID, place, user: fan.json(), kind, data, message };
+        self.dispatch(place.guild, "INTERACTION_CREATE", interaction.to_json());
+        Sent::Interaction { id, token }
+    }
+
+    /// A fan (or a bot) posts `content`; `mentions_bot` makes it mention the bot the
+    /// way Discord does (`<@id>` in the text and the bot in `mentions`).
+    pub fn message(&self, place: Place, author: &Fan, content: &str, mentions_bot: bool) -> Sent {
+        let id = self.id();
+        let (content, mentions) = if mentions_bot {
+            (format!("<@{BOT_ID}> {content}"), vec![self.shared.bot.clone()])
+        } else {
+            (content.to_string(), vec![])
+        };
+        let message = payloads::message(id, place, author.json(), &content, &mentions, &json!({}));
+        self.dispatch(place.guild, "MESSAGE_CREATE", message);
+        Sent::Message { id }
+    }
+
+    /// Sends a raw gateway frame to the shard of `guild` (for tests of malformed
+    /// payloads and unknown events).
+    pub fn send_raw(&self, guild: u64, frame: Value) {
+        gateway::send_to_guild(&self.shared, guild, gateway::Outgoing::Raw(frame));
+    }
+
+    fn dispatch(&self, guild: u64, kind: &str, data: Value) {
+        gateway::send_to_guild(&self.shared, guild, gateway::Outgoing::Dispatch(kind.to_string(), data));
+    }
+}
+
+impl Drop for MockDiscord {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for session in lock(&self.shared.sessions).values_mut() {
+            session.drop_connection();
+        }
+    }
+}
+
+/// The place a guild's Q&A channel is.
+pub fn qa(guild: u64) -> Place {
+    Place { guild, channel: QA_CHANNEL }
+}
+
+/// A guild's general channel, where the bot answers only when mentioned.
+pub fn general(guild: u64) -> Place {
+    Place { guild, channel: GENERAL_CHANNEL }
+}
+
+/// The mock's gateway sessions' outgoing queues, for `gateway` and `rest`.
+type Outbox = mpsc::UnboundedSender<gateway::Outgoing>;

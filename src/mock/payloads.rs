@@ -1,0 +1,211 @@
+//! The JSON the mock Discord sends, complete as serenity requires: a payload missing
+//! a field serenity needs is silently dropped as an unknown event, so every builder
+//! here is checked by a test that deserializes it into serenity's own types.
+
+use serde_json::{json, Value};
+
+pub const TIMESTAMP: &str = "2014-03-10T12:00:00.000000+00:00";
+/// Generous permissions for the mock's members and the bot: nothing fails for lack of one.
+const PERMISSIONS: &str = "2248473465835073";
+
+pub fn user(id: u64, name: &str, bot: bool) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name, "avatar": null, "bot": bot})
+}
+
+pub fn member(user: Value) -> Value {
+    json!({"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0, "permissions": PERMISSIONS})
+}
+
+pub fn hello(heartbeat_interval_ms: u64) -> Value {
+    json!({"op": 10, "d": {"heartbeat_interval": heartbeat_interval_ms}, "s": null, "t": null})
+}
+
+pub fn dispatch(seq: u64, kind: &str, data: &Value) -> Value {
+    json!({"op": 0, "s": seq, "t": kind, "d": data})
+}
+
+pub fn ready(bot: &Value, app_id: u64, session_id: &str, resume_url: &str, shard: [u32; 2], guilds: &[u64]) -> Value {
+    json!({
+        "v": 10,
+        "user": bot,
+        "guilds": guilds.iter().map(|g| json!({"id": g.to_string(), "unavailable": true})).collect::<Vec<_>>(),
+        "session_id": session_id,
+        "resume_gateway_url": resume_url,
+        "shard": shard,
+        "application": {"id": app_id.to_string(), "flags": 0},
+    })
+}
+
+/// Where an event happens and who causes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub guild: u64,
+    pub channel: u64,
+}
+
+pub struct Interaction<'a> {
+    pub id: u64,
+    pub token: &'a str,
+    pub app_id: u64,
+    pub place: Place,
+    pub user: Value,
+    /// 2 command, 3 component, 4 autocomplete.
+    pub kind: u8,
+    pub data: Value,
+    pub message: Option<Value>,
+}
+
+impl Interaction<'_> {
+    pub fn to_json(&self) -> Value {
+        let mut d = json!({
+            "id": self.id.to_string(),
+            "application_id": self.app_id.to_string(),
+            "type": self.kind,
+            "data": self.data,
+            "guild_id": self.place.guild.to_string(),
+            "channel_id": self.place.channel.to_string(),
+            "member": member(self.user.clone()),
+            "token": self.token,
+            "version": 1,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": PERMISSIONS,
+            "entitlements": [],
+            "attachment_size_limit": 8_388_608,
+        });
+        if let Some(message) = &self.message {
+            d["message"] = message.clone();
+        }
+        d
+    }
+}
+
+/// The `data` of a slash command with options `(name, value)`; string and boolean
+/// values only, which is all this bot's commands take.
+pub fn command_data(command_id: u64, name: &str, options: &[(&str, Value)], focused: Option<&str>) -> Value {
+    let options: Vec<Value> = options
+        .iter()
+        .map(|(option, value)| {
+            let kind = if value.is_boolean() { 5 } else { 3 };
+            let mut o = json!({"name": option, "type": kind, "value": value});
+            if focused == Some(*option) {
+                o["focused"] = json!(true);
+            }
+            o
+        })
+        .collect();
+    json!({"id": command_id.to_string(), "name": name, "type": 1, "options": options})
+}
+
+pub fn button_data(custom_id: &str) -> Value {
+    json!({"custom_id": custom_id, "component_type": 2})
+}
+
+/// A message as Discord sends it in MESSAGE_CREATE and returns from REST.
+pub fn message(id: u64, place: Place, author: Value, content: &str, mentions: &[Value], extra: &Value) -> Value {
+    let mut m = json!({
+        "id": id.to_string(),
+        "channel_id": place.channel.to_string(),
+        "guild_id": place.guild.to_string(),
+        "author": author,
+        "content": content,
+        "timestamp": TIMESTAMP,
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": mentions,
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": false,
+        "type": 0,
+    });
+    if let (Some(m), Some(extra)) = (m.as_object_mut(), extra.as_object()) {
+        for key in ["embeds", "components", "flags", "message_reference", "content"] {
+            if let Some(value) = extra.get(key) {
+                m.insert(key.to_string(), value.clone());
+            }
+        }
+    }
+    m
+}
+
+pub fn application(app_id: u64, bot: &Value) -> Value {
+    json!({
+        "id": app_id.to_string(), "name": "firstkiss-mock", "icon": null, "description": "", "bot_public": true,
+        "bot_require_code_grant": false, "verify_key": "00", "flags": 0, "owner": bot,
+    })
+}
+
+/// A registered command as Discord returns it: the request plus ids.
+pub fn registered_command(id: u64, app_id: u64, guild: Option<u64>, request: &Value) -> Value {
+    let mut c = request.clone();
+    c["id"] = json!(id.to_string());
+    c["application_id"] = json!(app_id.to_string());
+    c["guild_id"] = json!(guild.map(|g| g.to_string()));
+    c["version"] = json!("1");
+    if c.get("type").is_none() {
+        c["type"] = json!(1);
+    }
+    if c.get("description").is_none() {
+        c["description"] = json!("");
+    }
+    c
+}
+
+pub fn error(code: u64, message: &str) -> Value {
+    json!({"code": code, "message": message})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serenity::all::{Interaction as SerenityInteraction, Message, Ready};
+
+    fn place() -> Place {
+        Place { guild: 100 << 22, channel: 7 }
+    }
+
+    #[test]
+    fn ready_deserializes() {
+        let ready: Ready =
+            serde_json::from_value(super::ready(&user(1, "bot", true), 1, "s", "ws://x", [0, 1], &[5])).unwrap();
+        assert_eq!(ready.guilds.len(), 1);
+    }
+
+    #[test]
+    fn interactions_deserialize_as_their_kind() {
+        let fan = user(42, "fan", false);
+        let command = Interaction {
+            id: 9,
+            token: "t",
+            app_id: 1,
+            place: place(),
+            user: fan.clone(),
+            kind: 2,
+            message: None,
+            data: command_data(3, "ask", &[("question", json!("who")), ("private", json!(true))], None),
+        };
+        assert!(matches!(serde_json::from_value(command.to_json()).unwrap(), SerenityInteraction::Command(_)));
+        let complete =
+            Interaction { kind: 4, data: command_data(3, "fact", &[("topic", json!("so"))], Some("topic")), ..command };
+        assert!(matches!(serde_json::from_value(complete.to_json()).unwrap(), SerenityInteraction::Autocomplete(_)));
+        let bot_message = message(5, place(), user(1, "bot", true), "", &[], &json!({}));
+        let click = Interaction { kind: 3, data: button_data("sources:x"), message: Some(bot_message), ..complete };
+        assert!(matches!(serde_json::from_value(click.to_json()).unwrap(), SerenityInteraction::Component(_)));
+    }
+
+    #[test]
+    fn messages_deserialize() {
+        let m: Message = serde_json::from_value(message(
+            5,
+            place(),
+            user(42, "fan", false),
+            "hi",
+            &[user(1, "bot", true)],
+            &json!({"embeds": []}),
+        ))
+        .unwrap();
+        assert_eq!(m.mentions.len(), 1);
+    }
+}

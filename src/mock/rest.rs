@@ -1,0 +1,137 @@
+//! The mock's REST API: HTTPS for `discord.com` with a self-signed certificate, the
+//! endpoints the bot calls at start and in reply, each request recorded, and the
+//! faults a test asked for applied once each.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls;
+use tokio_rustls::TlsAcceptor;
+
+use super::payloads::{self, Place};
+use super::{lock, Fault, Recorded, Shared, BOT_ID, GUILD, QA_CHANNEL};
+
+pub fn tls_config(certified: &rcgen::CertifiedKey<rcgen::KeyPair>) -> std::io::Result<Arc<rustls::ServerConfig>> {
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(vec![certified.cert.der().clone()], key))
+        .map_err(std::io::Error::other)?;
+    Ok(Arc::new(config))
+}
+
+pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, shared: Arc<Shared>) {
+    let acceptor = TlsAcceptor::from(tls);
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else { continue };
+        let (acceptor, shared) = (acceptor.clone(), shared.clone());
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(tcp).await else { return };
+            let service = hyper::service::service_fn(move |request| handle(request, shared.clone()));
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), service).await;
+        });
+    }
+}
+
+async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let method = request.method().to_string();
+    let route = request.uri().path().trim_start_matches("/api/v10").to_string();
+    let path = match request.uri().query() {
+        Some(query) => format!("{route}?{query}"),
+        None => route.clone(),
+    };
+    let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let index = {
+        let mut requests = lock(&shared.requests);
+        requests.push(Recorded { method: method.clone(), path, body: body.clone(), status: 0 });
+        requests.len() - 1
+    };
+    shared.changes.send_modify(|n| *n += 1);
+
+    let latency = *lock(&shared.latency);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let fault = {
+        let mut faults = lock(&shared.faults);
+        let at = faults.iter().position(|(pattern, _)| route.contains(pattern.as_str()));
+        at.and_then(|i| faults.remove(i)).map(|(_, fault)| fault)
+    };
+    let response = match fault {
+        Some(Fault::Hang) => std::future::pending().await,
+        Some(Fault::RateLimit(seconds)) => rate_limited(seconds),
+        Some(Fault::Status(status)) => json_response(status, &payloads::error(0, "the mock was told to fail")),
+        None => answer(&shared, &method, &route, &body),
+    };
+    lock(&shared.requests)[index].status = response.status().as_u16();
+    shared.changes.send_modify(|n| *n += 1);
+    Ok(response)
+}
+
+/// What Discord would answer to a well-formed request.
+fn answer(shared: &Shared, method: &str, route: &str, body: &Value) -> Response<Full<Bytes>> {
+    let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
+    let id = || shared.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let message = |channel: u64| {
+        let place = Place { guild: GUILD, channel };
+        payloads::message(id(), place, shared.bot.clone(), body["content"].as_str().unwrap_or(""), &[], body)
+    };
+    match (method, segments.as_slice()) {
+        ("GET", ["gateway"]) => json_response(200, &json!({"url": shared.gateway_url})),
+        ("GET", ["gateway", "bot"]) => json_response(
+            200,
+            &json!({"url": shared.gateway_url, "shards": 1,
+                    "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}),
+        ),
+        ("GET", ["users", "@me"]) => json_response(200, &shared.bot),
+        ("GET", ["oauth2", "applications", "@me"]) => json_response(200, &payloads::application(BOT_ID, &shared.bot)),
+        ("PUT", ["applications", _, "commands"]) => json_response(200, &commands(shared, None, body)),
+        ("PUT", ["applications", _, "guilds", guild, "commands"]) => {
+            json_response(200, &commands(shared, guild.parse().ok(), body))
+        }
+        ("POST", ["interactions", _, _, "callback"]) => {
+            Response::builder().status(StatusCode::NO_CONTENT).body(Full::default()).unwrap_or_default()
+        }
+        ("GET" | "PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
+            json_response(200, &message(QA_CHANNEL))
+        }
+        ("POST", ["channels", channel, "messages"]) => json_response(200, &message(channel.parse().unwrap_or(0))),
+        _ => json_response(404, &payloads::error(0, "404: Not Found")),
+    }
+}
+
+fn commands(shared: &Shared, guild: Option<u64>, body: &Value) -> Value {
+    let requested = body.as_array().cloned().unwrap_or_default();
+    let next = || shared.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Value::Array(requested.iter().map(|c| payloads::registered_command(next(), BOT_ID, guild, c)).collect())
+}
+
+/// Discord's 429: serenity's rate limiter reads `retry-after` and tries again.
+fn rate_limited(seconds: f64) -> Response<Full<Bytes>> {
+    let body = json!({"message": "You are being rate limited.", "retry_after": seconds, "global": false, "code": 0});
+    Response::builder()
+        .status(StatusCode::TOO_MANY_REQUESTS)
+        .header("content-type", "application/json")
+        .header("retry-after", seconds.to_string())
+        .header("x-ratelimit-limit", "5")
+        .header("x-ratelimit-remaining", "0")
+        .header("x-ratelimit-reset-after", seconds.to_string())
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap_or_default()
+}
+
+fn json_response(status: u16, body: &Value) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap_or_default()
+}

@@ -2,12 +2,15 @@
 //! work is the library's; errors become one `error: ...` line and a non-zero exit.
 
 use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use firstkiss::{render, Engine};
+use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
+use firstkiss::engine::SharedEngine;
+use firstkiss::{mock, render, Engine};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -57,14 +60,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the Discord bot (token from DISCORD_TOKEN or the config file).
+    Run {
+        /// The config file [default: config.toml, if present].
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
+    /// Run the real bot against a mock Discord on loopback and talk to it: lines of
+    /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `@bot ...`, `[Sources]`, or plain
+    /// text (a message in a Q&A channel). No token, no network.
+    Mock {
+        /// Print, per input line, the REST requests the bot made, as JSON.
+        #[arg(long)]
+        json: bool,
+        /// A config file whose answer and cooldown settings to use [default: none,
+        /// cooldowns off].
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Without RUST_LOG, the running bot says what it is doing; the rest only warns.
+    let default_level = if matches!(cli.command, Command::Run { .. }) { "warn,firstkiss=info" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into()))
         .with_writer(io::stderr)
         .init();
-    let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -76,6 +99,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run { config } => return run_bot(cli.knowledge.knowledge, config),
+        Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
+        _ => {}
+    }
     let engine = Engine::load(cli.knowledge.knowledge.as_deref())?;
     let mut out = BufWriter::new(io::stdout().lock());
     match cli.command {
@@ -110,9 +138,84 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "{}: OK: {}", engine.kb().origin(), engine.kb().stats())?;
         }
         Command::Facts { json } => facts(&engine, json, &mut out)?,
+        Command::Run { .. } | Command::Mock { .. } => unreachable!("handled above"),
     }
     out.flush()?;
     Ok(())
+}
+
+/// The config file and what it names: settings, and the fact base (the command
+/// line's choice first, then the config's, relative to the config file).
+fn load_config(
+    knowledge: Option<PathBuf>,
+    config: Option<PathBuf>,
+) -> anyhow::Result<(ConfigFile, Settings, Arc<SharedEngine>)> {
+    let (path, required) = match config {
+        Some(path) => (path, true),
+        None => (PathBuf::from("config.toml"), false),
+    };
+    let file = ConfigFile::load(&path, required)?;
+    let settings = file.settings(&path)?;
+    let knowledge = knowledge.or_else(|| {
+        let base = path.parent().unwrap_or(Path::new("."));
+        file.knowledge.as_ref().map(|k| base.join(k))
+    });
+    let engine = Engine::load(knowledge.as_deref())?;
+    tracing::info!(knowledge = engine.kb().origin(), stats = %engine.kb().stats(), "fact base loaded");
+    Ok((file, settings, Arc::new(SharedEngine::new(engine))))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn run_bot(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Result<()> {
+    let (file, settings, engine) = load_config(knowledge, config)?;
+    let token = file.token(std::env::var("DISCORD_TOKEN").ok())?;
+    runtime()?.block_on(async {
+        discord::run(&token, settings, engine, &Endpoint::Discord, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> anyhow::Result<()> {
+    let configured = config.is_some();
+    let (_, mut settings, engine) = load_config(knowledge, config)?;
+    if !configured {
+        settings.user_cooldown = std::time::Duration::ZERO;
+        settings.channel_cooldown = std::time::Duration::ZERO;
+    }
+    if io::stdin().is_terminal() && !json {
+        eprintln!("Mock Discord: type /ask <question>, /fact <topic>, /sources, /about, @bot <text>, [Sources], or a message. Ctrl-D ends.");
+    }
+    runtime()?.block_on(async {
+        let input = tokio::io::BufReader::new(tokio::io::stdin());
+        mock::console::run(engine, settings, json, input, io::stdout().lock()).await?;
+        Ok(())
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM, for a clean shutdown of the shards.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn repl(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {

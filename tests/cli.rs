@@ -70,7 +70,7 @@ fn ask_json_holds_the_contract() {
     golden("ask_answer.json", &out);
     let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
     let keys: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
-    assert_eq!(keys, ["answer", "citations", "confidence", "fact", "question", "status", "suggestions", "text"]);
+    assert_eq!(keys, ["question", "status", "fact", "confidence", "answer", "citations", "suggestions", "text"]);
     assert_eq!(v["status"], "answered");
     assert_eq!(v["fact"], "song-title");
     assert_eq!(v["citations"][0]["file"], "004_736a8f1e1b3ec492.txt");
@@ -220,4 +220,39 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(!err.contains("panicked"), "{err}");
     let _ = status;
     let _ = Duration::ZERO;
+}
+
+#[test]
+fn mock_answers_a_script_from_a_pipe() {
+    let script = b"/ask who directed first kiss?\n@bot how long is the video\nlol nice video\n/fact song\n[Sources]\n";
+    let out = stdout(&run_with_stdin(&["mock"], script));
+    let replies: Vec<&str> = out.split("\n> ").collect();
+    assert_eq!(replies.len(), 5, "one reply per line:\n{out}");
+    assert!(replies[0].contains("Pilieva") && replies[0].contains("[Sources]"), "{}", replies[0]);
+    assert!(replies[1].contains("bot, replying to you:") && replies[1].contains("three"), "{}", replies[1]);
+    assert!(replies[2].contains("(the bot stays quiet)"), "{}", replies[2]);
+    assert!(
+        replies[3].contains("suggestions as you type") && replies[3].contains("We Might Be Dead Tomorrow"),
+        "{}",
+        replies[3]
+    );
+    assert!(replies[4].contains("only you can see this"), "{}", replies[4]);
+}
+
+#[test]
+fn mock_json_lists_the_requests_per_line() {
+    let out = stdout(&run_with_stdin(&["mock", "--json"], b"/ask @everyone who directed it\nlol\n\n/about\n"));
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 4, "one object per input line, blank ones included");
+    let keys: Vec<&str> = lines[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["input", "requests"]);
+    let request = &lines[0]["requests"][0];
+    let request_keys: Vec<&str> = request.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(request_keys, ["method", "path", "body"]);
+    assert_eq!(request["method"], "POST");
+    assert!(request["path"].as_str().unwrap().ends_with("/callback"));
+    assert_eq!(request["body"]["data"]["allowed_mentions"]["parse"], serde_json::json!([]));
+    assert_eq!(lines[1]["requests"], serde_json::json!([]), "quiet on chat");
+    assert_eq!(lines[2]["requests"], serde_json::json!([]));
+    assert_eq!(lines[3]["requests"].as_array().unwrap().len(), 1);
 }

@@ -156,7 +156,7 @@ pub fn source_list(kb: &KnowledgeBase) -> CreateEmbed {
 pub fn about(kb: &KnowledgeBase) -> CreateEmbed {
     let stats = kb.stats();
     let text = format!(
-        "I answer questions about **\"First Kiss\"**, Tatia Pilieva's 2014 short film for the label Wren, \
+        "I answer questions about **\"First Kiss\"**, Tatia Pilieva's short film for the label Wren, \
          from {} documents, and quote the one each answer rests on.\n\n\
          **Ask** with `/ask`, by mentioning me, or in a Q&A channel.\n\
          **Browse** the {} facts I know with `/fact`, and the documents with `/sources`.\n\n\

@@ -149,7 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn load_config(
     knowledge: Option<PathBuf>,
     config: Option<PathBuf>,
-) -> anyhow::Result<(ConfigFile, Settings, Arc<SharedEngine>)> {
+) -> anyhow::Result<(ConfigFile, Settings, Option<PathBuf>)> {
     let (path, required) = match config {
         Some(path) => (path, true),
         None => (PathBuf::from("config.toml"), false),
@@ -160,9 +160,13 @@ fn load_config(
         let base = path.parent().unwrap_or(Path::new("."));
         file.knowledge.as_ref().map(|k| base.join(k))
     });
-    let engine = Engine::load(knowledge.as_deref())?;
+    Ok((file, settings, knowledge))
+}
+
+fn load_engine(knowledge: Option<&Path>) -> anyhow::Result<Arc<SharedEngine>> {
+    let engine = Engine::load(knowledge)?;
     tracing::info!(knowledge = engine.kb().origin(), stats = %engine.kb().stats(), "fact base loaded");
-    Ok((file, settings, Arc::new(SharedEngine::new(engine))))
+    Ok(Arc::new(SharedEngine::new(engine)))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -170,8 +174,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn run_bot(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Result<()> {
-    let (file, settings, engine) = load_config(knowledge, config)?;
+    let (file, settings, knowledge) = load_config(knowledge, config)?;
     let token = file.token(std::env::var("DISCORD_TOKEN").ok())?;
+    let engine = load_engine(knowledge.as_deref())?;
     runtime()?.block_on(async {
         discord::run(&token, settings, engine, &Endpoint::Discord, shutdown_signal()).await?;
         Ok(())
@@ -180,7 +185,8 @@ fn run_bot(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Resul
 
 fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> anyhow::Result<()> {
     let configured = config.is_some();
-    let (_, mut settings, engine) = load_config(knowledge, config)?;
+    let (_, mut settings, knowledge) = load_config(knowledge, config)?;
+    let engine = load_engine(knowledge.as_deref())?;
     if !configured {
         settings.user_cooldown = std::time::Duration::ZERO;
         settings.channel_cooldown = std::time::Duration::ZERO;

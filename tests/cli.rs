@@ -256,3 +256,40 @@ fn mock_json_lists_the_requests_per_line() {
     assert_eq!(lines[2]["requests"], serde_json::json!([]));
     assert_eq!(lines[3]["requests"].as_array().unwrap().len(), 1);
 }
+
+fn run_bot(token: Option<&str>, extra: &[&str]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bot(&[&["run"], extra].concat());
+    cmd.current_dir(dir.path()).env_remove("DISCORD_TOKEN");
+    if let Some(token) = token {
+        cmd.env("DISCORD_TOKEN", token);
+    }
+    let out = cmd.output().expect("runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).trim().to_string())
+}
+
+#[test]
+fn run_without_a_token_says_how_to_set_one() {
+    let (ok, err) = run_bot(None, &[]);
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: no Discord token: set DISCORD_TOKEN"), "{err}");
+}
+
+#[test]
+fn a_malformed_token_is_refused_without_being_echoed() {
+    let (ok, err) = run_bot(Some("not-a-token-SECRETVALUE"), &[]);
+    assert!(!ok);
+    assert!(err.contains("malformed") && !err.contains("SECRETVALUE"), "{err}");
+}
+
+#[test]
+fn a_named_config_must_exist_and_be_valid() {
+    let (ok, err) = run_bot(Some("x"), &["--config", "/nonexistent/config.toml"]);
+    assert!(!ok && err.starts_with("error: cannot read the config file /nonexistent/config.toml"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[answers]\nthreshold = 2.0\n").unwrap();
+    let (ok, err) = run_bot(Some("x"), &["--config", config.to_str().unwrap()]);
+    assert!(!ok && err.contains("answers.threshold = 2 must be between 0 and 1"), "{err}");
+}

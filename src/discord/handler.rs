@@ -10,8 +10,8 @@ use std::sync::{Arc, OnceLock};
 
 use serenity::all::{
     CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage, EventHandler, GuildId, Interaction, Message, Ready, ResumedEvent,
-    UserId,
+    CreateInteractionResponseMessage, CreateMessage, Event, EventHandler, GuildId, Interaction, Message,
+    RawEventHandler, Ready, ResumedEvent, UserId,
 };
 use serenity::async_trait;
 use tracing::{debug, info, info_span, warn, Instrument};
@@ -219,5 +219,18 @@ impl EventHandler for Handler {
     async fn message(&self, ctx: Context, msg: Message) {
         let span = info_span!("message", id = msg.id.get(), channel = msg.channel_id.get(), user = msg.author.id.get());
         self.community(&ctx, &msg).instrument(span).await;
+    }
+}
+
+/// serenity turns an event it cannot read (a field missing, a new event type) into
+/// `Event::Unknown` and drops it quietly; say so, so that a lost question is visible.
+pub struct UnreadableEvents;
+
+#[async_trait]
+impl RawEventHandler for UnreadableEvents {
+    async fn raw_event(&self, _ctx: Context, event: Event) {
+        if let Event::Unknown(unknown) = &event {
+            warn!(kind = unknown.kind, "Discord sent an event this bot could not read; it was dropped");
+        }
     }
 }

@@ -79,6 +79,7 @@ pub async fn run(
     info!(?intents, qa_channels = settings.qa_channels.len(), "starting the Discord client");
     let mut client = ClientBuilder::new_with_http(http, intents)
         .event_handler(handler::Handler::new(engine, settings))
+        .raw_event_handler(handler::UnreadableEvents)
         .await
         .map_err(|e| BotError::Connect(describe(&e)))?;
     let shards = client.shard_manager.clone();

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-use tracing::{debug, warn};
+use tracing::{debug, warn, Instrument};
 
 use super::{lock, payloads, Outbox, Shared};
 
@@ -98,7 +98,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
         let number = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
-        tokio::spawn(connection(stream, shared.clone(), number));
+        // Logs from inside the mock (the fake Discord) carry this span, so that they
+        // can be told from the bot's: the mock receives the token, as Discord does.
+        let span = tracing::debug_span!("mock_gateway", connection = number);
+        tokio::spawn(connection(stream, shared.clone(), number).instrument(span));
     }
 }
 

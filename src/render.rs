@@ -37,10 +37,11 @@ pub fn text(reply: &Reply) -> String {
     out
 }
 
-/// `[n] "Title", Author: "quote"`.
+/// `[n] “Title”, Author: “quote”`: curly quotes, since titles and quotes hold
+/// straight ones.
 pub fn footnote(note: &Footnote) -> String {
     let author = note.author.as_deref().map(|a| format!(", {a}")).unwrap_or_default();
-    format!("[{}] \"{}\"{author}: \"{}\"", note.number, note.title, note.quote)
+    format!("[{}] \u{201c}{}\u{201d}{author}: \u{201c}{}\u{201d}", note.number, note.title, note.quote)
 }
 
 fn markers(notes: &[usize]) -> String {

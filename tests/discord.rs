@@ -332,3 +332,36 @@ async fn five_hundred_questions_at_once_get_five_hundred_answers() {
     }
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_keep_the_session_alive() {
+    // A short heartbeat interval: the bot must heartbeat and accept the ACKs, or
+    // serenity would restart the shard with a new session.
+    let mock = MockDiscord::start_with(Duration::from_millis(150)).await.unwrap();
+    let engine = Arc::new(SharedEngine::new(Engine::load(None).unwrap()));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let endpoint = mock.endpoint();
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        discord::run(&Secret::new("mock-token"), Settings::default(), engine, &endpoint, shutdown).await
+    });
+    assert!(mock.ready(1, PATIENCE).await);
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let sent = mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
+    assert_eq!(mock.answers(&sent, 1, PATIENCE).await.len(), 1);
+    assert_eq!(mock.shards(), [[0, 1]], "still the first session");
+    let _ = stop.send(());
+    tokio::time::timeout(PATIENCE, task).await.expect("stops").expect("no panic").expect("clean");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_discord_still_gets_its_answer() {
+    let bot = Bot::start(Settings::default()).await;
+    bot.mock.set_latency(Duration::from_millis(800));
+    let sent = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    assert!(embed_text(&bot.one_answer(&sent, "/ask with a slow Discord").await).contains("Soko"));
+    bot.mock.set_latency(Duration::ZERO);
+    bot.stop().await;
+}

@@ -127,4 +127,14 @@ impl SharedEngine {
     pub fn replace(&self, engine: Engine) {
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(engine);
     }
+
+    /// Loads and checks the fact base at `path` (the built-in one for `None`) and, only
+    /// if it is valid, makes it current. The old base answers until the swap, and an
+    /// invalid file changes nothing.
+    pub fn reload(&self, path: Option<&Path>) -> Result<crate::knowledge::Stats, KnowledgeError> {
+        let engine = Engine::load(path)?;
+        let stats = engine.kb().stats();
+        self.replace(engine);
+        Ok(stats)
+    }
 }

@@ -146,21 +146,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The config file and what it names: settings, and the fact base (the command
 /// line's choice first, then the config's, relative to the config file).
-fn load_config(
-    knowledge: Option<PathBuf>,
-    config: Option<PathBuf>,
-) -> anyhow::Result<(ConfigFile, Settings, Option<PathBuf>)> {
+fn load_config(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Result<(ConfigFile, Settings)> {
     let (path, required) = match config {
         Some(path) => (path, true),
         None => (PathBuf::from("config.toml"), false),
     };
     let file = ConfigFile::load(&path, required)?;
-    let settings = file.settings(&path)?;
-    let knowledge = knowledge.or_else(|| {
-        let base = path.parent().unwrap_or(Path::new("."));
-        file.knowledge.as_ref().map(|k| base.join(k))
-    });
-    Ok((file, settings, knowledge))
+    let mut settings = file.settings(&path)?;
+    settings.knowledge = knowledge.or(settings.knowledge);
+    Ok((file, settings))
 }
 
 fn load_engine(knowledge: Option<&Path>) -> anyhow::Result<Arc<SharedEngine>> {
@@ -174,10 +168,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn run_bot(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Result<()> {
-    let (file, settings, knowledge) = load_config(knowledge, config)?;
+    let (file, settings) = load_config(knowledge, config)?;
     let token = file.token(std::env::var("DISCORD_TOKEN").ok())?;
-    let engine = load_engine(knowledge.as_deref())?;
+    let engine = load_engine(settings.knowledge.as_deref())?;
     runtime()?.block_on(async {
+        tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone()));
         discord::run(&token, settings, engine, &Endpoint::Discord, shutdown_signal()).await?;
         Ok(())
     })
@@ -185,8 +180,8 @@ fn run_bot(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Resul
 
 fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> anyhow::Result<()> {
     let configured = config.is_some();
-    let (_, mut settings, knowledge) = load_config(knowledge, config)?;
-    let engine = load_engine(knowledge.as_deref())?;
+    let (_, mut settings) = load_config(knowledge, config)?;
+    let engine = load_engine(settings.knowledge.as_deref())?;
     if !configured {
         settings.user_cooldown = std::time::Duration::ZERO;
         settings.channel_cooldown = std::time::Duration::ZERO;
@@ -195,10 +190,38 @@ fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> 
         eprintln!("Mock Discord: type /ask <question>, /fact <topic>, /sources, /about, @bot <text>, [Sources], or a message. Ctrl-D ends.");
     }
     runtime()?.block_on(async {
+        tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone()));
         let input = tokio::io::BufReader::new(tokio::io::stdin());
         mock::console::run(engine, settings, json, input, io::stdout().lock()).await?;
         Ok(())
     })
+}
+
+/// On SIGHUP, re-reads the fact base: a valid one replaces the old at once, an
+/// invalid one is logged and the old one kept.
+async fn reload_on_hangup(engine: Arc<SharedEngine>, path: Option<PathBuf>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP; reload with /reload instead");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            let loaded = tokio::task::spawn_blocking({
+                let (engine, path) = (engine.clone(), path.clone());
+                move || engine.reload(path.as_deref())
+            })
+            .await;
+            match loaded {
+                Ok(Ok(stats)) => tracing::info!(%stats, "fact base reloaded on SIGHUP"),
+                Ok(Err(e)) => tracing::error!("the new fact base was rejected on SIGHUP; the old one stays: {e}"),
+                Err(e) => tracing::error!("the reload failed: {e}"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (engine, path);
 }
 
 /// Completes on Ctrl-C or SIGTERM, for a clean shutdown of the shards.

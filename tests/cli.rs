@@ -218,8 +218,7 @@ fn a_closed_pipe_is_not_an_error() {
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(!err.contains("panicked"), "{err}");
-    let _ = status;
-    let _ = Duration::ZERO;
+    assert!(status.success(), "a reader that went away is not an error: {status}");
 }
 
 #[test]
@@ -292,4 +291,60 @@ fn a_named_config_must_exist_and_be_valid() {
     std::fs::write(&config, "[answers]\nthreshold = 2.0\n").unwrap();
     let (ok, err) = run_bot(Some("x"), &["--config", config.to_str().unwrap()]);
     assert!(!ok && err.contains("answers.threshold = 2 must be between 0 and 1"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
+    use std::io::BufRead;
+    let (_dir, path) = fixture_copy();
+    let mut child = bot(&["--knowledge", path.to_str().unwrap(), "mock"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut ask = |question: &str| -> String {
+        writeln!(stdin, "/ask {question}").unwrap();
+        stdin.flush().unwrap();
+        let mut reply = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(stdout.read_line(&mut line).unwrap() > 0, "the console ended early");
+            if line == "\n" && !reply.is_empty() {
+                return reply;
+            }
+            reply.push_str(&line);
+        }
+    };
+    let hangup = |pid: u32| {
+        assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    };
+    assert!(ask("who directed first kiss").contains("directed by the filmmaker Tatia Pilieva"));
+
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        original.replace("directed by the filmmaker Tatia Pilieva", "directed by Tatia Pilieva, the filmmaker"),
+    )
+    .unwrap();
+    hangup(child.id());
+    // The reload runs beside the console; ask until it shows, a bounded number of times.
+    let reloaded = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        ask("who directed first kiss").contains("Tatia Pilieva, the filmmaker")
+    });
+    assert!(reloaded, "the new base answers after SIGHUP");
+
+    std::fs::write(&path, "[[fact]]\nthis is not valid").unwrap();
+    hangup(child.id());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(ask("who directed first kiss").contains("Tatia Pilieva, the filmmaker"), "the last valid base stays");
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("rejected on SIGHUP; the old one stays") && err.contains("knowledge.toml:2:"), "{err}");
 }

@@ -31,15 +31,7 @@ struct Bot {
 impl Bot {
     async fn start(settings: Settings) -> Bot {
         let mock = MockDiscord::start().await.expect("the mock starts");
-        let engine = Arc::new(SharedEngine::new(Engine::load(None).expect("the shipped fact base is valid")));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let endpoint = mock.endpoint();
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            discord::run(&Secret::new("mock-token"), settings, engine, &endpoint, shutdown).await
-        });
+        let (stop, task) = spawn_bot(&mock, "mock-token", settings);
         assert!(mock.ready(1, PATIENCE).await, "the bot never identified and registered its commands");
         Bot { mock, stop: Some(stop), task }
     }
@@ -69,6 +61,25 @@ impl Bot {
         let result = tokio::time::timeout(PATIENCE, self.task).await.expect("the bot stops in time");
         result.expect("the bot task did not panic").expect("the bot stops cleanly");
     }
+}
+
+/// Starts the real bot against `mock`, with the fact base `settings.knowledge` names.
+fn spawn_bot(
+    mock: &MockDiscord,
+    token: &str,
+    settings: Settings,
+) -> (oneshot::Sender<()>, JoinHandle<Result<(), discord::BotError>>) {
+    let engine = Engine::load(settings.knowledge.as_deref()).expect("the fact base is valid");
+    let engine = Arc::new(SharedEngine::new(engine));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let (endpoint, token) = (mock.endpoint(), Secret::new(token));
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        discord::run(&token, settings, engine, &endpoint, shutdown).await
+    });
+    (stop, task)
 }
 
 fn fan() -> Fan {
@@ -338,15 +349,7 @@ async fn heartbeats_keep_the_session_alive() {
     // A short heartbeat interval: the bot must heartbeat and accept the ACKs, or
     // serenity would restart the shard with a new session.
     let mock = MockDiscord::start_with(Duration::from_millis(150)).await.unwrap();
-    let engine = Arc::new(SharedEngine::new(Engine::load(None).unwrap()));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let endpoint = mock.endpoint();
-    let task = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        discord::run(&Secret::new("mock-token"), Settings::default(), engine, &endpoint, shutdown).await
-    });
+    let (stop, task) = spawn_bot(&mock, "mock-token", Settings::default());
     assert!(mock.ready(1, PATIENCE).await);
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     let sent = mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
@@ -363,5 +366,198 @@ async fn a_slow_discord_still_gets_its_answer() {
     let sent = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
     assert!(embed_text(&bot.one_answer(&sent, "/ask with a slow Discord").await).contains("Soko"));
     bot.mock.set_latency(Duration::ZERO);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_split_the_guilds_by_shard() {
+    let mock = MockDiscord::start().await.unwrap();
+    let shard = |id: u32| Settings {
+        shards: Some(discord::ShardPlan { total: 2, first: id, last: id }),
+        ..Settings::default()
+    };
+    let (stop0, task0) = spawn_bot(&mock, "mock-token-shard-0", shard(0));
+    let (stop1, task1) = spawn_bot(&mock, "mock-token-shard-1", shard(1));
+    assert!(mock.ready(2, PATIENCE).await, "both shards identify");
+    assert_eq!(mock.shards(), [[0, 2], [1, 2]]);
+    let registrations = mock.requests().iter().filter(|r| r.method == "PUT").count();
+    assert_eq!(registrations, 1, "only the process with shard 0 registers commands");
+
+    let mut sent = Vec::new();
+    for i in 0..20 {
+        let guild = if i % 2 == 0 { GUILD } else { mock::OTHER_GUILD };
+        let question = json!("who directed first kiss");
+        sent.push((
+            guild,
+            mock.command(mock::general(guild), &Fan::new(50 + i, "fan"), "ask", &[("question", question)]),
+        ));
+    }
+    for (guild, s) in &sent {
+        let answers = mock.answers(s, 1, PATIENCE).await;
+        assert_eq!(answers.len(), 1, "every question is answered once");
+        let expected = if *guild == GUILD { "Bot mock-token-shard-0" } else { "Bot mock-token-shard-1" };
+        assert_eq!(answers[0].auth, expected, "guild {guild} belongs to the other shard");
+    }
+    for (stop, task) in [(stop0, task0), (stop1, task1)] {
+        let _ = stop.send(());
+        tokio::time::timeout(PATIENCE, task).await.expect("stops").expect("no panic").expect("clean");
+    }
+}
+
+/// A writable copy of the test fixture fact base, and settings that use it.
+fn fixture_base(owner: u64) -> (tempfile::TempDir, std::path::PathBuf, Settings) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sources")).unwrap();
+    for entry in std::fs::read_dir("tests/data/fixture/sources").unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join("sources").join(entry.file_name())).unwrap();
+    }
+    let path = dir.path().join("knowledge.toml");
+    std::fs::copy("tests/data/fixture/knowledge.toml", &path).unwrap();
+    let settings = Settings {
+        knowledge: Some(path.clone()),
+        owners: [serenity::all::UserId::new(owner)].into_iter().collect(),
+        ..Settings::default()
+    };
+    (dir, path, settings)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_swaps_in_a_valid_base_and_keeps_the_old_one_otherwise() {
+    let owner = Fan::new(77, "owner");
+    let (_dir, path, settings) = fixture_base(owner.id);
+    let bot = Bot::start(settings).await;
+    let registered = bot.mock.requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    assert!(registered.body.as_array().unwrap().iter().any(|c| c["name"] == "reload"), "registered for owners");
+    let ask = |bot: &Bot| {
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))])
+    };
+
+    let reload = bot.mock.command(mock::general(GUILD), &fan(), "reload", &[]);
+    let refusal = bot.one_answer(&reload, "/reload by a fan").await;
+    assert!(refusal.body["data"]["content"].as_str().unwrap().contains("Only the bot's owners"));
+
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        original.replace("directed by the filmmaker Tatia Pilieva", "directed by Tatia Pilieva, the filmmaker"),
+    )
+    .unwrap();
+    let reload = bot.mock.command(mock::general(GUILD), &owner, "reload", &[]);
+    let edits = bot.mock.answers(&reload, 2, PATIENCE).await;
+    assert_eq!(edits[0].body["type"], 5, "deferred first");
+    assert!(
+        edits[1].body["content"].as_str().unwrap().starts_with("Reloaded: 2 sources, 3 facts"),
+        "{:?}",
+        edits[1].body
+    );
+    assert!(
+        embed_text(&bot.one_answer(&ask(&bot), "/ask after the reload").await).contains("Tatia Pilieva, the filmmaker")
+    );
+
+    std::fs::write(&path, original.replace("said filmmaker Tatia Pilieva", "said nobody")).unwrap();
+    let reload = bot.mock.command(mock::general(GUILD), &owner, "reload", &[]);
+    let edits = bot.mock.answers(&reload, 2, PATIENCE).await;
+    let report = edits[1].body["content"].as_str().unwrap();
+    assert!(report.contains("rejected; the old one stays") && report.contains("not found word for word"), "{report}");
+    assert!(embed_text(&bot.one_answer(&ask(&bot), "/ask after a rejected reload").await)
+        .contains("Tatia Pilieva, the filmmaker"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_answer_mixes_two_bases_during_reloads() {
+    let owner = Fan::new(77, "owner");
+    let (_dir, path, settings) = fixture_base(owner.id);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let renamed =
+        original.replace("directed by the filmmaker Tatia Pilieva", "directed by Tatia Pilieva, the filmmaker");
+    let bot = Bot::start(settings).await;
+    let mut sent = Vec::new();
+    for i in 0..200 {
+        if i % 20 == 0 {
+            std::fs::write(&path, if i % 40 == 0 { &renamed } else { &original }).unwrap();
+            bot.mock.command(mock::general(GUILD), &owner, "reload", &[]);
+        }
+        sent.push(bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed it"))]));
+    }
+    for s in &sent {
+        let text = embed_text(&bot.one_answer(s, "/ask during reloads").await);
+        let old = text.contains("directed by the filmmaker Tatia Pilieva");
+        let new = text.contains("directed by Tatia Pilieva, the filmmaker");
+        assert!(old ^ new, "exactly one base's answer: {text}");
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_and_unknown_events_are_survived() {
+    let bot = Bot::start(Settings::default()).await;
+    for frame in [
+        json!({"op": 0, "s": 1000, "t": "INTERACTION_CREATE", "d": {"id": "1", "type": 2}}),
+        json!({"op": 0, "s": 1001, "t": "SOMETHING_NEW", "d": {"what": "a future event type"}}),
+        json!({"op": 0, "t": "MESSAGE_CREATE", "d": null}),
+        json!({"op": 42}),
+        json!("not even an object"),
+    ] {
+        bot.mock.send_raw(GUILD, frame);
+    }
+    let unknown_command = bot.mock.command(mock::general(GUILD), &fan(), "dance", &[]);
+    let reply = bot.one_answer(&unknown_command, "an unknown command").await;
+    assert_eq!(reply.body["data"]["flags"], 64, "answered privately");
+    let sent = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    assert!(embed_text(&bot.one_answer(&sent, "/ask after malformed events").await).contains("Soko"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_callback_is_retried_and_a_hung_one_blocks_nothing() {
+    let bot = Bot::start(Settings::default()).await;
+    bot.mock.fail_next("/callback", Fault::Status(500));
+    let retried =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
+    assert_eq!(bot.mock.answers(&retried, 1, PATIENCE).await.len(), 1, "delivered on the second try");
+    let statuses: Vec<u16> =
+        bot.mock.requests().iter().filter(|r| retried.is_answered_by(r)).map(|r| r.status).collect();
+    assert_eq!(statuses, [500, 204]);
+
+    // The two replies race: hang the one about the song, whichever comes first.
+    bot.mock
+        .fail_next_where(|path, body| path.ends_with("/callback") && body.to_string().contains("Soko"), Fault::Hang);
+    let hung = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    let next = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("how many cameras"))]);
+    let started = Instant::now();
+    assert!(embed_text(&bot.one_answer(&next, "/ask next to a hung callback").await).contains("five"));
+    assert!(started.elapsed() < Duration::from_secs(2), "not held up by the hung one");
+    assert!(
+        bot.mock.answers(&hung, 1, Duration::from_secs(4)).await.is_empty(),
+        "the hung reply is abandoned, not duplicated"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_dropped_during_a_burst_loses_no_answer() {
+    let bot = Bot::start(Settings::default()).await;
+    let mut sent = Vec::new();
+    for i in 0..200u64 {
+        if i == 100 {
+            bot.mock.drop_connections();
+        }
+        let question = json!("who directed first kiss");
+        sent.push(bot.mock.command(
+            mock::general(GUILD),
+            &Fan::new(1_000 + i, "fan"),
+            "ask",
+            &[("question", question)],
+        ));
+    }
+    for s in &sent {
+        assert_eq!(bot.mock.answers(s, 1, PATIENCE).await.len(), 1, "{s:?}");
+    }
+    let (requests, _) = bot.mock.wait_until(QUIET, |_| false).await;
+    for s in &sent {
+        assert_eq!(requests.iter().filter(|r| s.is_answered_by(r)).count(), 1, "{s:?} answered twice");
+    }
     bot.stop().await;
 }

@@ -64,6 +64,28 @@ pub struct ConfigFile {
     pub community: CommunityConfig,
     #[serde(default)]
     pub cooldown: CooldownConfig,
+    /// Users (ids) allowed to use /reload.
+    #[serde(default)]
+    pub owners: Vec<u64>,
+    pub shards: Option<ShardsConfig>,
+}
+
+/// Discord's sharding: the guilds are split across `total` shards, and this process
+/// runs the shards `range[0]` to `range[1]` (inclusive).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardsConfig {
+    pub total: u32,
+    pub range: Option<[u32; 2]>,
+}
+
+/// The shards this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardPlan {
+    pub total: u32,
+    pub first: u32,
+    /// Inclusive.
+    pub last: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,6 +141,10 @@ pub struct Settings {
     pub user_cooldown: Duration,
     pub channel_cooldown: Duration,
     pub owners: HashSet<UserId>,
+    /// `None`: one shard for all guilds.
+    pub shards: Option<ShardPlan>,
+    /// Where /reload and SIGHUP read the fact base from; `None` is the built-in one.
+    pub knowledge: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -128,6 +154,11 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Commands are registered by one process only: the one running shard 0.
+    pub fn registers_commands(&self) -> bool {
+        self.shards.is_none_or(|s| s.first == 0)
+    }
+
     /// The gateway intents the bot asks for: message content, a privileged intent,
     /// only when it answers unprompted in Q&A channels. Mentions arrive with their
     /// content without it.
@@ -197,6 +228,18 @@ impl ConfigFile {
                 Ok(id)
             }
         };
+        let shards = match &self.shards {
+            None => None,
+            Some(ShardsConfig { total, range }) => {
+                let [first, last] = range.unwrap_or([0, total.saturating_sub(1)]);
+                if *total == 0 || first > last || last >= *total {
+                    return Err(invalid(format!(
+                        "shards: range = [{first}, {last}] must be first <= last < total = {total}, e.g. range = [0, 1] for the first two of total = 4"
+                    )));
+                }
+                Some(ShardPlan { total: *total, first, last })
+            }
+        };
         Ok(Settings {
             guild_id: self.guild_id.map(|g| nonzero("guild_id", g)).transpose()?.map(GuildId::new),
             answer_mentions: self.community.answer_mentions,
@@ -211,7 +254,9 @@ impl ConfigFile {
             private_by_default: a.private_by_default,
             user_cooldown: Duration::from_secs_f64(c.per_user_seconds),
             channel_cooldown: Duration::from_secs_f64(c.per_channel_seconds),
-            owners: HashSet::new(),
+            owners: self.owners.iter().map(|&o| nonzero("owners", o).map(UserId::new)).collect::<Result<_, _>>()?,
+            shards,
+            knowledge: self.knowledge.as_ref().map(|k| path.parent().unwrap_or(Path::new(".")).join(k)),
         })
     }
 }
@@ -274,6 +319,26 @@ mod tests {
         assert!(err.unwrap_err().to_string().contains("unprompted_threshold must be at least"));
         let err = parse("[community]\nqa_channel = [1]").unwrap_err().to_string();
         assert!(err.contains("c") && err.contains("unknown field `qa_channel`"), "{err}");
+    }
+
+    #[test]
+    fn shard_ranges_are_checked() {
+        let plan = |text: &str| parse(text).unwrap().settings(Path::new("c.toml")).map(|s| s.shards);
+        assert_eq!(plan("").unwrap(), None);
+        assert_eq!(plan("[shards]\ntotal = 4").unwrap(), Some(ShardPlan { total: 4, first: 0, last: 3 }));
+        assert_eq!(
+            plan("[shards]\ntotal = 2\nrange = [1, 1]").unwrap(),
+            Some(ShardPlan { total: 2, first: 1, last: 1 })
+        );
+        assert!(plan("[shards]\ntotal = 2\nrange = [1, 2]").unwrap_err().to_string().contains("last < total"));
+        assert!(plan("[shards]\ntotal = 0").is_err());
+    }
+
+    #[test]
+    fn the_knowledge_path_is_relative_to_the_config_file() {
+        let file = parse("knowledge = \"kb/knowledge.toml\"").unwrap();
+        let settings = file.settings(Path::new("/etc/firstkiss/config.toml")).unwrap();
+        assert_eq!(settings.knowledge, Some(PathBuf::from("/etc/firstkiss/kb/knowledge.toml")));
     }
 
     #[test]

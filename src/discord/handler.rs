@@ -7,11 +7,12 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use serenity::all::{
     CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage, Event, EventHandler, GuildId, Interaction, Message,
-    RawEventHandler, Ready, ResumedEvent, UserId,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, Event, EventHandler, GuildId,
+    Interaction, Message, RawEventHandler, Ready, ResumedEvent, UserId,
 };
 use serenity::async_trait;
 use tracing::{debug, info, info_span, warn, Instrument};
@@ -40,12 +41,13 @@ impl Handler {
     }
 
     async fn register_commands(&self, ctx: &Context) {
-        if self.registered.swap(true, Ordering::SeqCst) {
+        if !self.settings.registers_commands() || self.registered.swap(true, Ordering::SeqCst) {
             return;
         }
+        let definitions = commands::definitions(!self.settings.owners.is_empty());
         let result = match self.settings.guild_id {
-            Some(guild) => guild.set_commands(&ctx.http, commands::definitions()).await,
-            None => serenity::all::Command::set_global_commands(&ctx.http, commands::definitions()).await,
+            Some(guild) => guild.set_commands(&ctx.http, definitions).await,
+            None => serenity::all::Command::set_global_commands(&ctx.http, definitions).await,
         };
         match result {
             Ok(registered) => {
@@ -82,6 +84,7 @@ impl Handler {
             }
             Request::Sources => (render::source_list(engine.kb()), None, true),
             Request::About => (render::about(engine.kb()), None, true),
+            Request::Reload => return self.reload(ctx, command).await,
             Request::Unknown { name } => {
                 warn!(name, "an unknown command was invoked; is an old registration left over?");
                 let reply = Reply::unknown(engine.kb(), name, 0.0, []);
@@ -95,8 +98,44 @@ impl Handler {
         if let Some(row) = button {
             message = message.components(vec![row]);
         }
-        if let Err(e) = command.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await {
-            warn!(error = %describe(&e), "could not answer the command");
+        let response = CreateInteractionResponse::Message(message);
+        deliver("the command", || command.create_response(&ctx.http, response.clone())).await;
+    }
+
+    /// Re-reads the fact base for an owner. Loading a large base can take longer
+    /// than Discord's 3 seconds, so the reply is deferred, then edited.
+    async fn reload(&self, ctx: &Context, command: &CommandInteraction) {
+        let private = CreateInteractionResponseMessage::new().ephemeral(true).allowed_mentions(render::no_pings());
+        if !self.settings.owners.contains(&command.user.id) {
+            warn!(user = command.user.id.get(), "refused /reload from someone who is not an owner");
+            let refusal = private.content("Only the bot's owners can reload the fact base.");
+            let response = CreateInteractionResponse::Message(refusal);
+            deliver("the refusal", || command.create_response(&ctx.http, response.clone())).await;
+            return;
+        }
+        let deferred = CreateInteractionResponse::Defer(private);
+        if !deliver("the deferral", || command.create_response(&ctx.http, deferred.clone())).await {
+            return;
+        }
+        let engine = self.engine.clone();
+        let path = self.settings.knowledge.clone();
+        let outcome = tokio::task::spawn_blocking(move || engine.reload(path.as_deref())).await;
+        let text = match outcome {
+            Ok(Ok(stats)) => {
+                info!(%stats, "fact base reloaded by /reload");
+                format!("Reloaded: {stats}.")
+            }
+            Ok(Err(e)) => {
+                warn!(error = %e, "the new fact base was rejected; the old one stays");
+                format!("The new fact base was rejected; the old one stays.\n```\n{e}\n```")
+            }
+            Err(e) => format!("The reload failed: {e}"),
+        };
+        let edit = EditInteractionResponse::new()
+            .content(render::cut(&text, limits::CONTENT))
+            .allowed_mentions(render::no_pings());
+        if let Err(e) = command.edit_response(&ctx.http, edit).await {
+            warn!(error = %describe(&e), "could not report the reload");
         }
     }
 
@@ -126,9 +165,8 @@ impl Handler {
         };
         let message =
             CreateInteractionResponseMessage::new().embed(embed).ephemeral(true).allowed_mentions(render::no_pings());
-        if let Err(e) = click.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await {
-            warn!(error = %describe(&e), "could not show the sources");
-        }
+        let response = CreateInteractionResponse::Message(message);
+        deliver("the sources", || click.create_response(&ctx.http, response.clone())).await;
     }
 
     /// Community Q&A: answer a mention, a direct message, or a confident-enough
@@ -165,6 +203,51 @@ impl Handler {
         if let Err(e) = msg.channel_id.send_message(&ctx.http, message).await {
             warn!(error = %describe(&e), "could not reply");
         }
+    }
+}
+
+/// An interaction must be answered within Discord's 3 seconds. A reply that fails
+/// with a server error or a lost connection is tried once more while that window is
+/// open; one that hangs is abandoned before it closes, so the handler carries on.
+const INTERACTION_WINDOW: Duration = Duration::from_millis(2_500);
+const RETRY_PAUSE: Duration = Duration::from_millis(150);
+
+/// Sends an interaction reply; whether it was delivered.
+async fn deliver<F, Fut>(what: &str, send: F) -> bool
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = serenity::Result<()>>,
+{
+    let deadline = tokio::time::Instant::now() + INTERACTION_WINDOW;
+    for attempt in 1..=2 {
+        match tokio::time::timeout_at(deadline, send()).await {
+            Ok(Ok(())) => return true,
+            Ok(Err(e))
+                if attempt == 1 && is_transient(&e) && deadline - tokio::time::Instant::now() > RETRY_PAUSE * 2 =>
+            {
+                warn!(error = %describe(&e), "could not send {what}; trying once more");
+                tokio::time::sleep(RETRY_PAUSE).await;
+            }
+            Ok(Err(e)) => {
+                warn!(error = %describe(&e), "could not send {what}");
+                return false;
+            }
+            Err(_) => {
+                warn!("gave up sending {what}: Discord did not answer within the interaction's time");
+                return false;
+            }
+        }
+    }
+    false
+}
+
+/// A failure that a second try may not meet: a server error or a lost connection.
+fn is_transient(error: &serenity::Error) -> bool {
+    use serenity::all::HttpError;
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) => response.status_code.is_server_error(),
+        serenity::Error::Http(HttpError::Request(_)) => true,
+        _ => false,
     }
 }
 

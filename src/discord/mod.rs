@@ -16,8 +16,8 @@ use std::time::Duration;
 use serenity::all::{ClientBuilder, HttpBuilder};
 use tracing::{info, warn};
 
-pub use commands::{definitions as command_definitions, ABOUT, ASK, FACT, SOURCES};
-pub use config::{ConfigError, ConfigFile, Secret, Settings};
+pub use commands::{definitions as command_definitions, ABOUT, ASK, FACT, RELOAD, SOURCES};
+pub use config::{ConfigError, ConfigFile, Secret, Settings, ShardPlan};
 
 use crate::engine::SharedEngine;
 
@@ -76,14 +76,22 @@ pub async fn run(
 ) -> Result<(), BotError> {
     let http = HttpBuilder::new(token.expose()).client(endpoint.http_client()?).build();
     let intents = settings.intents();
-    info!(?intents, qa_channels = settings.qa_channels.len(), "starting the Discord client");
+    let settings_shards = settings.shards;
+    info!(?intents, qa_channels = settings.qa_channels.len(), shards = ?settings.shards, "starting the Discord client");
     let mut client = ClientBuilder::new_with_http(http, intents)
         .event_handler(handler::Handler::new(engine, settings))
         .raw_event_handler(handler::UnreadableEvents)
         .await
         .map_err(|e| BotError::Connect(describe(&e)))?;
     let shards = client.shard_manager.clone();
-    let mut running = tokio::spawn(async move { client.start().await });
+    let plan = settings_shards;
+    let mut running = tokio::spawn(async move {
+        match plan {
+            None => client.start().await,
+            // serenity's range end is inclusive, like `last`.
+            Some(ShardPlan { total, first, last }) => client.start_shard_range(first..last, total).await,
+        }
+    });
     tokio::select! {
         finished = &mut running => {
             return match finished {

@@ -49,6 +49,9 @@ pub struct Recorded {
     /// The status the mock answered with (0 while it has not answered).
     #[serde(skip)]
     pub status: u16,
+    /// The `Authorization` header, to tell apart bots sharing one mock.
+    #[serde(skip)]
+    pub auth: String,
 }
 
 /// A way to misbehave, once, on the next request whose path contains a pattern.
@@ -119,7 +122,7 @@ struct Shared {
     requests: Mutex<Vec<Recorded>>,
     /// Bumped on every recorded request or answer, to wake waiters.
     changes: watch::Sender<u64>,
-    faults: Mutex<VecDeque<(String, Fault)>>,
+    faults: Mutex<VecDeque<(Matcher, Fault)>>,
     latency: Mutex<Duration>,
     sessions: Mutex<HashMap<String, gateway::Session>>,
 }
@@ -218,7 +221,14 @@ impl MockDiscord {
 
     /// Misbehave once on the next request whose path contains `route`.
     pub fn fail_next(&self, route: &str, fault: Fault) {
-        lock(&self.shared.faults).push_back((route.to_string(), fault));
+        let route = route.to_string();
+        self.fail_next_where(move |path, _| path.contains(route.as_str()), fault);
+    }
+
+    /// Misbehave once on the next request for which `applies(path, body)` holds, to
+    /// pick one of several requests racing each other.
+    pub fn fail_next_where(&self, applies: impl Fn(&str, &Value) -> bool + Send + Sync + 'static, fault: Fault) {
+        lock(&self.shared.faults).push_back((Box::new(applies), fault));
     }
 
     /// Delay every REST answer by `latency`.
@@ -320,3 +330,6 @@ pub fn general(guild: u64) -> Place {
 
 /// The mock's gateway sessions' outgoing queues, for `gateway` and `rest`.
 type Outbox = mpsc::UnboundedSender<gateway::Outgoing>;
+
+/// Which requests a fault applies to: `(path, body)`.
+type Matcher = Box<dyn Fn(&str, &Value) -> bool + Send + Sync>;

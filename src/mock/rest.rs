@@ -42,6 +42,7 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, shared
 
 async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<Full<Bytes>>, Infallible> {
     let method = request.method().to_string();
+    let auth = request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let route = request.uri().path().trim_start_matches("/api/v10").to_string();
     let path = match request.uri().query() {
         Some(query) => format!("{route}?{query}"),
@@ -51,7 +52,7 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Respo
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let index = {
         let mut requests = lock(&shared.requests);
-        requests.push(Recorded { method: method.clone(), path, body: body.clone(), status: 0 });
+        requests.push(Recorded { method: method.clone(), path, body: body.clone(), status: 0, auth });
         requests.len() - 1
     };
     shared.changes.send_modify(|n| *n += 1);
@@ -62,7 +63,7 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Respo
     }
     let fault = {
         let mut faults = lock(&shared.faults);
-        let at = faults.iter().position(|(pattern, _)| route.contains(pattern.as_str()));
+        let at = faults.iter().position(|(applies, _)| applies(&route, &body));
         at.and_then(|i| faults.remove(i)).map(|(_, fault)| fault)
     };
     let response = match fault {

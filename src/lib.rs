@@ -9,6 +9,7 @@
 
 pub mod discord;
 pub mod engine;
+pub mod eval;
 pub mod knowledge;
 pub mod matcher;
 pub mod mock;

@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
 use firstkiss::engine::SharedEngine;
+use firstkiss::eval::QuestionSet;
 use firstkiss::{mock, render, Engine};
 use serde::Serialize;
 
@@ -59,6 +60,12 @@ enum Command {
     Facts {
         #[arg(long)]
         json: bool,
+    },
+    /// Score the bot on question sets (the format of tests/data/dev.toml) and list
+    /// every miss.
+    Eval {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// Run the Discord bot (token from DISCORD_TOKEN or the config file).
     Run {
@@ -138,6 +145,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "{}: OK: {}", engine.kb().origin(), engine.kb().stats())?;
         }
         Command::Facts { json } => facts(&engine, json, &mut out)?,
+        Command::Eval { files } => {
+            for file in files {
+                let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                let set =
+                    QuestionSet::parse(&text).with_context(|| format!("{} is not a question set", file.display()))?;
+                let score = firstkiss::eval::score(&engine, &set);
+                for (case, why) in &score.misses {
+                    writeln!(out, "miss [{:?}] {:?}: {why}", case.kind, case.q)?;
+                }
+                writeln!(out, "{}: {score}", file.display())?;
+            }
+        }
         Command::Run { .. } | Command::Mock { .. } => unreachable!("handled above"),
     }
     out.flush()?;

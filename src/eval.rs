@@ -1,0 +1,125 @@
+//! Question sets with the answers they expect (`tests/data/*.toml`, in the format
+//! `dev.toml`'s header describes), and the judge that scores the bot on them. Used by
+//! `firstkiss-bot eval`, the quality tests and the benchmarks.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::reply::{Reply, Status};
+use crate::{render, Engine};
+
+#[derive(Debug, Deserialize)]
+pub struct QuestionSet {
+    pub case: Vec<Case>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    pub q: String,
+    pub kind: Kind,
+    /// The reply must contain at least one of these (case-insensitive).
+    #[serde(default)]
+    pub expect_any: Vec<String>,
+    /// The reply must contain every one of these.
+    #[serde(default)]
+    pub expect_all: Vec<String>,
+    /// The reply must cite at least one of these documents (file names).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Answer,
+    Contested,
+    Abstain,
+}
+
+impl QuestionSet {
+    pub fn parse(text: &str) -> Result<QuestionSet, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+/// Why `reply` fails `case`, or `None` when it passes. The answer is judged on its
+/// body (the text without the source list), so a quote cannot pass for an answer.
+pub fn judge(case: &Case, reply: &Reply) -> Option<String> {
+    if case.kind == Kind::Abstain {
+        return (reply.status != Status::Unknown).then(|| format!("answered with {:?}", reply.fact_id));
+    }
+    if reply.status == Status::Unknown {
+        return Some(format!("abstained (confidence {:.2})", reply.confidence));
+    }
+    let answer = render::body(reply).to_lowercase();
+    let has = |s: &String| answer.contains(&s.to_lowercase());
+    if !case.expect_any.is_empty() && !case.expect_any.iter().any(has) {
+        return Some(format!("{:?}: none of {:?}", reply.fact_id, case.expect_any));
+    }
+    if let Some(missing) = case.expect_all.iter().find(|s| !has(s)) {
+        return Some(format!("{:?}: lacks {missing:?}", reply.fact_id));
+    }
+    if !case.sources.is_empty() && !reply.citations.iter().any(|c| case.sources.contains(&c.file)) {
+        return Some(format!("{:?}: cites none of {:?}", reply.fact_id, case.sources));
+    }
+    None
+}
+
+/// How the bot did on a question set: answer and contested cases together, abstain
+/// cases apart, and every miss.
+#[derive(Debug, Default)]
+pub struct Score {
+    pub answered: (usize, usize),
+    pub abstained: (usize, usize),
+    pub misses: Vec<(Case, String)>,
+}
+
+impl Score {
+    pub fn answer_rate(&self) -> f64 {
+        rate(self.answered)
+    }
+
+    pub fn abstain_rate(&self) -> f64 {
+        rate(self.abstained)
+    }
+}
+
+fn rate((pass, all): (usize, usize)) -> f64 {
+    if all == 0 {
+        1.0
+    } else {
+        pass as f64 / all as f64
+    }
+}
+
+pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
+    let mut score = Score::default();
+    for case in &set.case {
+        let tally = if case.kind == Kind::Abstain { &mut score.abstained } else { &mut score.answered };
+        tally.1 += 1;
+        match judge(case, &engine.ask(&case.q)) {
+            None => tally.0 += 1,
+            Some(why) => score.misses.push((case.clone(), why)),
+        }
+    }
+    score
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b) = (self.answered, self.abstained);
+        write!(
+            f,
+            "answer and contested: {}/{} ({:.1}%), abstain: {}/{} ({:.1}%)",
+            a.0,
+            a.1,
+            100.0 * self.answer_rate(),
+            b.0,
+            b.1,
+            100.0 * self.abstain_rate()
+        )
+    }
+}

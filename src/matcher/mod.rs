@@ -23,7 +23,7 @@
 mod qtype;
 mod typo;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub use qtype::{QType, QTypes};
 use typo::TypoIndex;
@@ -70,7 +70,7 @@ pub struct Matcher {
     /// Every question type some fact answers.
     answerable: QTypes,
     /// Stems seen in the fact base, before synonyms: what a typo is corrected to.
-    stems: HashMap<String, ()>,
+    stems: HashSet<String>,
     typos: TypoIndex,
     /// Weight of a word no fact knows.
     unknown_weight: f32,
@@ -181,7 +181,7 @@ impl Matcher {
             answerable: qtypes.iter().fold(QTypes::default(), |all, q| all.union(*q)),
             phrasings,
             qtypes,
-            stems: stem_counts.into_keys().map(|s| (s, ())).collect(),
+            stems: stem_counts.into_keys().collect(),
             typos,
             unknown_weight: bm25_idf(facts, 0.0) * UNKNOWN_WEIGHT,
         }
@@ -261,7 +261,7 @@ impl Matcher {
             topic_words += 1;
             if topic_words > text::MAX_QUESTION_WORDS {
                 token.stop = true;
-            } else if self.stems.contains_key(&token.term) {
+            } else if self.stems.contains(&token.term) {
                 // Known as typed.
             } else if is_misspelt_stopword(&token.term) {
                 token.stop = true;

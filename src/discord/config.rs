@@ -98,7 +98,7 @@ pub struct AnswersConfig {
 
 impl Default for AnswersConfig {
     fn default() -> Self {
-        AnswersConfig { threshold: ANSWER_THRESHOLD, unprompted_threshold: 0.7, private_by_default: false }
+        AnswersConfig { threshold: ANSWER_THRESHOLD, unprompted_threshold: 0.75, private_by_default: false }
     }
 }
 

@@ -27,7 +27,7 @@ words = ["first kiss", "the video"]
 id = "director"
 title = "Who directed First Kiss"
 answer = "Tatia Pilieva directed it."
-questions = ["who directed first kiss", "who is the director", "who made the film"]
+questions = ["who directed first kiss", "who is the director", "who made the film", "did tatia pilieva direct it"]
 keywords = ["filmmaker"]
   [[fact.cite]]
   source = "doc"
@@ -46,7 +46,7 @@ questions = ["who wrote the song", "who made the music", "who did the soundtrack
 id = "band"
 title = "A band in the cast"
 answer = "Damian Kulash of OK GO is in it."
-questions = ["is anyone from a band in it"]
+questions = ["is anyone from a band in it", "is someone from ok go in the film"]
 keywords = ["OK GO", "Kulash"]
   [[fact.cite]]
   source = "doc"
@@ -93,7 +93,7 @@ fn answers_casual_and_misspelt_questions() {
     for (question, expected) in [
         ("Who directed First Kiss?", "director"),
         ("WHO DIRECTD FIRST KISS??", "director"),
-        ("hey bot quick question, who was the filmmaker", "director"),
+        ("hey bot quick question, who was the director", "director"),
         ("@everyone <@123456789012345678> who directed the video", "director"),
         ("tatia directed it right?", "director"),
         ("who did the tune", "song"),

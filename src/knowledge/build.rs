@@ -6,7 +6,7 @@ use std::io;
 
 use toml::Spanned;
 
-use super::error::line_col;
+use super::error::{line_col, Lines};
 use super::{raw, Citation, Claim, Fact, FactId, KnowledgeBase, KnowledgeError, Problem, Source};
 use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
 use crate::text::loose;
@@ -20,7 +20,7 @@ pub fn build(
         let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
         KnowledgeError::Syntax { origin: origin.to_string(), line, column, message: e.message().trim_end().to_string() }
     })?;
-    let mut b = Builder { text, problems: Vec::new() };
+    let mut b = Builder { lines: Lines::new(text), problems: Vec::new() };
     let (sources, documents) = b.sources(&file.source, document);
     let synonyms = b.synonyms(&file.synonyms);
     let facts = b.facts(&file.fact, &sources, &documents);
@@ -39,14 +39,14 @@ pub fn build(
     }
 }
 
-struct Builder<'t> {
-    text: &'t str,
+struct Builder {
+    lines: Lines,
     problems: Vec<Problem>,
 }
 
-impl Builder<'_> {
+impl Builder {
     fn line<T>(&self, spanned: &Spanned<T>) -> usize {
-        line_col(self.text, spanned.span().start).0
+        self.lines.line(spanned.span().start)
     }
 
     fn problem(&mut self, line: usize, entry: &str, message: impl Into<String>) {

@@ -47,7 +47,22 @@ impl fmt::Display for ProblemList<'_> {
     }
 }
 
-/// Line and column (both 1-based) of a byte offset in `text`.
+/// Where each line of a text starts, to turn byte offsets into line numbers in
+/// logarithmic time: a fact base has thousands of entries to place.
+pub(crate) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Lines {
+        Lines(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    /// The 1-based line of byte `offset`.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+/// Line and column (both 1-based) of a byte offset in `text`, for a single error.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -65,6 +80,15 @@ mod tests {
         assert_eq!(line_col(text, 0), (1, 1));
         assert_eq!(line_col(text, 3), (2, 2));
         assert_eq!(line_col(text, 5), (3, 1));
+    }
+
+    #[test]
+    fn lines_agree_with_line_col() {
+        let text = "a\nbc\n\nd\n";
+        let lines = Lines::new(text);
+        for offset in 0..text.len() {
+            assert_eq!(lines.line(offset), line_col(text, offset).0, "offset {offset}");
+        }
     }
 
     #[test]

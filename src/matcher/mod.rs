@@ -347,6 +347,8 @@ fn bm25_idf(facts: f32, with_term: f32) -> f32 {
 struct IndexBuilder {
     terms: HashMap<String, TermId>,
     postings: Vec<Vec<(FactId, f32)>>,
+    /// Word to stem: a fact base repeats its words thousands of times.
+    stems: HashMap<String, String>,
 }
 
 impl IndexBuilder {
@@ -359,7 +361,10 @@ impl IndexBuilder {
         qualifier: Option<usize>,
         stems: &mut Vec<String>,
     ) -> Vec<TermId> {
-        let tokens = analyzer.tokens(words, qualifier);
+        let memo = &mut self.stems;
+        let tokens = analyzer.tokens_with(words, qualifier, &mut |w| {
+            memo.entry(w.to_string()).or_insert_with(|| analyzer.stem(w)).clone()
+        });
         stems.extend(tokens.iter().filter(|t| !t.stop).map(|t| t.term.clone()));
         analyzer
             .fold(&tokens)

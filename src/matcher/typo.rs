@@ -80,18 +80,22 @@ impl TypoIndex {
 }
 
 /// Calls `f` with the hash of `chars` and of every string made by deleting up to
-/// `depth` characters from it (duplicates included; callers tolerate them).
+/// `depth` (at most 2) of its characters, duplicates included (callers tolerate
+/// them). Hashes skip the deleted positions instead of building the strings: this
+/// runs for every word of the vocabulary at start-up.
 fn for_each_deletion(chars: &[char], depth: usize, f: &mut impl FnMut(u64)) {
+    let without = |skip: [usize; 2]| hash(chars.iter().enumerate().filter(|(k, _)| !skip.contains(k)).map(|(_, c)| *c));
     f(hash(chars.iter().copied()));
     if depth == 0 {
         return;
     }
     for i in 0..chars.len() {
-        if i > 0 && chars[i] == chars[i - 1] {
-            continue; // deleting either of two equal neighbours gives the same string
+        f(without([i, usize::MAX]));
+        if depth >= 2 {
+            for j in i + 1..chars.len() {
+                f(without([i, j]));
+            }
         }
-        let shorter: Vec<char> = chars[..i].iter().chain(&chars[i + 1..]).copied().collect();
-        for_each_deletion(&shorter, depth - 1, f);
     }
 }
 

@@ -80,20 +80,25 @@ impl Analyzer {
     /// Every word of `words` as a token (filler words marked, the word at `skip`
     /// left out), before synonyms.
     pub fn tokens(&self, words: &[String], skip: Option<usize>) -> Vec<Token> {
-        words
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| Some(*i) != skip)
-            .map(
-                |(_, w)| {
-                    if is_stopword(w) {
-                        Token::new(w.as_str(), 1.0, true)
-                    } else {
-                        Token::new(self.stem(w), 1.0, false)
-                    }
-                },
-            )
-            .collect()
+        self.tokens_with(words, skip, &mut |w| self.stem(w))
+    }
+
+    /// `tokens`, with the stemming done by `stem` (a memo, when indexing thousands of
+    /// texts that share their words).
+    pub fn tokens_with(
+        &self,
+        words: &[String],
+        skip: Option<usize>,
+        stem: &mut impl FnMut(&str) -> String,
+    ) -> Vec<Token> {
+        let token = |w: &String, stem: &mut dyn FnMut(&str) -> String| {
+            if is_stopword(w) {
+                Token::new(w.as_str(), 1.0, true)
+            } else {
+                Token::new(stem(w), 1.0, false)
+            }
+        };
+        words.iter().enumerate().filter(|(i, _)| Some(*i) != skip).map(|(_, w)| token(w, stem)).collect()
     }
 
     /// The stem of one word, with number words written as digits.

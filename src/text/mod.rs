@@ -41,9 +41,17 @@ pub fn clip(text: &str, max_chars: usize) -> &str {
 /// join ("close-ups" gives "close", "ups" and "closeups") so that either spelling
 /// matches.
 pub fn words(text: &str) -> Vec<String> {
+    // ASCII needs no Unicode decomposition, and nearly every question is ASCII.
+    if text.is_ascii() {
+        split(text.chars())
+    } else {
+        split(text.nfkd().filter(|c| !is_combining_mark(*c) && !is_invisible(*c)))
+    }
+}
+
+fn split(mut chars: impl Iterator<Item = char> + Clone) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = Word::default();
-    let mut chars = text.nfkd().filter(|c| !is_combining_mark(*c) && !is_invisible(*c));
     let mut prev = ' ';
     while let Some(c) = chars.next() {
         if c.is_alphanumeric() {

@@ -32,12 +32,16 @@ fn dev_set_meets_the_quality_bar() {
     assert_at_least("dev abstentions", score.abstain_rate(), 90.0);
 }
 
-/// A guard against regressions in generalization, set just below what the matcher
-/// achieves on questions written without sight of the fact base. Raise it when the
-/// matcher improves; never tune the fact base to these questions.
+/// Guards against regressions in generalization, set just below what the bot
+/// achieves on questions written without sight of the fact base. Raise them when the
+/// matcher improves; never tune the fact base to these questions. The first set has
+/// informed matcher changes; the second was kept unseen until the final measure.
 #[test]
-fn held_out_set_does_not_regress() {
-    let score = score("tests/data/holdout.toml");
-    assert_at_least("held-out answers", score.answer_rate(), 70.0);
-    assert_at_least("held-out abstentions", score.abstain_rate(), 75.0);
+fn held_out_sets_do_not_regress() {
+    let first = score("tests/data/holdout.toml");
+    assert_at_least("held-out answers", first.answer_rate(), 77.0);
+    assert_at_least("held-out abstentions", first.abstain_rate(), 87.0);
+    let second = score("tests/data/holdout2.toml");
+    assert_at_least("second held-out answers", second.answer_rate(), 61.0);
+    assert_at_least("second held-out abstentions", second.abstain_rate(), 85.0);
 }

@@ -18,7 +18,13 @@ pub fn build(
 ) -> Result<KnowledgeBase, KnowledgeError> {
     let file: raw::File = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
-        KnowledgeError::Syntax { origin: origin.to_string(), line, column, message: e.message().trim_end().to_string() }
+        // toml gives no message for some characters (a control character in a
+        // comment, found by fuzzing): never leave the curator with a bare position.
+        let message = match e.message().trim_end() {
+            "" => "invalid character: TOML allows no control characters here".to_string(),
+            message => message.to_string(),
+        };
+        KnowledgeError::Syntax { origin: origin.to_string(), line, column, message }
     })?;
     let mut b = Builder { lines: Lines::new(text), problems: Vec::new() };
     let (sources, documents) = b.sources(&file.source, document);
@@ -294,6 +300,12 @@ mod tests {
     fn syntax_errors_name_line_and_column() {
         let err = problems("[[source]]\nid = \"doc\nfile = 1\n");
         assert!(err.starts_with("kb.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn fuzz_a_control_character_in_a_comment_still_gets_a_message() {
+        let err = problems("#\u{1}\n");
+        assert_eq!(err, "kb.toml:1:2: invalid character: TOML allows no control characters here");
     }
 
     #[test]

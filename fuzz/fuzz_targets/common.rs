@@ -1,0 +1,89 @@
+//! Checks shared by the fuzz targets (included with `#[path]`, not a crate of its own).
+
+use firstkiss::discord::render::limits;
+use firstkiss::reply::{Body, Reply, Status};
+use firstkiss::Engine;
+use serde_json::Value;
+
+/// Every text-length limit Discord enforces on one embed, checked on the JSON that
+/// would be sent (the same checks as `assert_fits` in src/discord/render.rs).
+pub fn assert_fits(embed: &impl serde::Serialize, what: &str) {
+    let v = serde_json::to_value(embed).expect("embeds serialize");
+    let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    let mut total = len(&v["title"]) + len(&v["description"]) + len(&v["footer"]["text"]);
+    assert!(len(&v["title"]) <= limits::TITLE, "{what}: title too long: {v}");
+    assert!(len(&v["description"]) <= limits::DESCRIPTION, "{what}: description too long");
+    assert!(len(&v["footer"]["text"]) <= limits::FOOTER, "{what}: footer too long");
+    let fields = v["fields"].as_array().cloned().unwrap_or_default();
+    assert!(fields.len() <= limits::FIELDS, "{what}: {} fields", fields.len());
+    for field in &fields {
+        assert!((1..=limits::FIELD_NAME).contains(&len(&field["name"])), "{what}: field name {field}");
+        assert!((1..=limits::FIELD_VALUE).contains(&len(&field["value"])), "{what}: field value {field}");
+        total += len(&field["name"]) + len(&field["value"]);
+    }
+    assert!(total <= limits::EMBED_TOTAL, "{what}: {total} characters in all");
+    // The embed must also be writable as the text Discord receives.
+    serde_json::to_string(embed).expect("embeds serialize to a string");
+}
+
+/// The invariants of one reply to `question` from `engine`.
+pub fn check_reply(engine: &Engine, question: &str, reply: &Reply) {
+    assert_eq!(reply.question, question, "the reply names its question");
+    assert!(
+        (0.0..=1.0).contains(&reply.confidence),
+        "confidence {} out of [0, 1] for {question:?}",
+        reply.confidence
+    );
+    match reply.status {
+        Status::Unknown => {
+            assert!(reply.citations.is_empty(), "an unknown reply cites {:?}", reply.citations);
+            assert!(
+                reply.suggestions.len() <= firstkiss::engine::SUGGESTIONS,
+                "{} suggestions for {question:?}",
+                reply.suggestions.len()
+            );
+            assert!(reply.fact.is_none() && reply.fact_id.is_none(), "an unknown reply names a fact");
+            assert!(matches!(reply.body, Body::Unknown { .. }), "an unknown reply with body {:?}", reply.body);
+        }
+        Status::Answered | Status::Contested => {
+            assert!(!reply.citations.is_empty(), "answer without citation for {question:?}");
+            let id = reply.fact.expect("an answer names its fact");
+            assert!((id.0 as usize) < engine.kb().facts().len(), "fact {id:?} out of range");
+            // Every footnote marker points at a footnote, every footnote is numbered in order.
+            let n = reply.citations.len();
+            for (i, note) in reply.citations.iter().enumerate() {
+                assert_eq!(note.number, i + 1, "footnotes are numbered from 1 in order");
+            }
+            match &reply.body {
+                Body::Answer { notes, .. } => {
+                    assert_eq!(reply.status, Status::Answered);
+                    assert!(notes.iter().all(|&k| (1..=n).contains(&k)), "marker out of range: {notes:?}");
+                }
+                Body::Contested { claims, .. } => {
+                    assert_eq!(reply.status, Status::Contested);
+                    assert!(claims.iter().all(|&(_, k)| (1..=n).contains(&k)), "marker out of range");
+                }
+                Body::Unknown { .. } => panic!("an answer with an unknown body"),
+            }
+            // The base checked every quote against its document; none may be blank.
+            for note in &reply.citations {
+                assert!(!note.quote.trim().is_empty(), "empty quote in {:?}", note);
+            }
+        }
+    }
+}
+
+/// Renders `reply` every way the bot can, checking what must hold of each.
+pub fn render_all(reply: &Reply) {
+    let text = firstkiss::render::text(reply);
+    let json = firstkiss::render::json(reply);
+    assert_eq!(json.text, text, "the JSON's text is the text rendering");
+    serde_json::to_string(&json).expect("the JSON reply serializes");
+    let embed = firstkiss::discord::render::answer(reply);
+    assert_fits(&embed, "answer embed");
+    let sources = firstkiss::discord::render::sources(reply);
+    assert_fits(&sources, "sources embed");
+    if let Some(row) = firstkiss::discord::render::sources_button(reply) {
+        serde_json::to_string(&row).expect("the Sources button serializes");
+    }
+}

@@ -57,7 +57,9 @@ impl TypoIndex {
         if limit == 0 || word.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let mut best: Option<(usize, std::cmp::Reverse<u32>, u32)> = None;
+        // Ties go to the commoner word, then to the alphabetically first: never to an
+        // id, whose order follows a hash map's and so changes from run to run.
+        let mut best: Option<(usize, std::cmp::Reverse<u32>, &str)> = None;
         for_each_deletion(&chars, limit, &mut |key| {
             for &id in self.deletes.get(&key).into_iter().flatten() {
                 let candidate = &self.words[id as usize];
@@ -68,14 +70,14 @@ impl TypoIndex {
                 }
                 let distance = strsim::osa_distance(word, candidate);
                 if distance <= limit && distance <= max_edits(candidate.chars().count()).max(1) {
-                    let rank = (distance, std::cmp::Reverse(self.counts[id as usize]), id);
+                    let rank = (distance, std::cmp::Reverse(self.counts[id as usize]), candidate.as_str());
                     if best.is_none_or(|b| rank < b) {
                         best = Some(rank);
                     }
                 }
             }
         });
-        best.map(|(_, _, id)| self.words[id as usize].as_str())
+        best.map(|(_, _, word)| word)
     }
 }
 
@@ -143,6 +145,16 @@ mod tests {
     fn ties_go_to_the_commoner_word() {
         let idx = index(&[("park", 1), ("part", 5)]);
         assert_eq!(idx.correct("parx"), Some("part"));
+    }
+
+    #[test]
+    fn ties_do_not_depend_on_insertion_order() {
+        // Regression: ids followed a hash map's order, so the same typo could be
+        // corrected differently from one run to the next.
+        let a = index(&[("stare", 2), ("store", 2)]);
+        let b = index(&[("store", 2), ("stare", 2)]);
+        assert_eq!(a.correct("stxre"), Some("stare"));
+        assert_eq!(b.correct("stxre"), Some("stare"));
     }
 
     #[test]

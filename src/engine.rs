@@ -50,7 +50,7 @@ impl Engine {
     /// Answers if the matcher's confidence reaches `threshold`; otherwise says it
     /// does not know and suggests the nearest facts.
     pub fn ask_with(&self, question: &str, threshold: f32) -> Reply {
-        let ranking = self.matcher.rank(question);
+        let ranking = self.matcher.rank_for(question, threshold);
         self.reply(question, &ranking, threshold)
     }
 

@@ -21,6 +21,7 @@
 //! [`MAX_QUESTION_CHARS`]: crate::text::MAX_QUESTION_CHARS
 
 mod qtype;
+mod search;
 mod typo;
 
 use std::collections::{HashMap, HashSet};
@@ -67,8 +68,12 @@ pub struct Matcher {
     idf: Vec<f32>,
     /// Facts using each term, with the strength of the use (1 or ANSWER_TEXT_WEIGHT).
     postings: Vec<Vec<(FactId, f32)>>,
-    /// Each fact's curated phrasings, as sorted term lists.
-    phrasings: Vec<Vec<Vec<TermId>>>,
+    /// Each fact's curated phrasings, lightest first.
+    phrasings: Vec<Vec<Phrasing>>,
+    /// Each fact's lightest phrasing weight, for bounding its score.
+    shortest: Vec<f32>,
+    /// The lightest phrasing of all.
+    shortest_anywhere: f32,
     qtypes: Vec<QTypes>,
     /// Every question type some fact answers.
     answerable: QTypes,
@@ -77,6 +82,15 @@ pub struct Matcher {
     typos: TypoIndex,
     /// Weight of a word no fact knows.
     unknown_weight: f32,
+}
+
+/// A curated phrasing of a fact's question.
+#[derive(Debug)]
+struct Phrasing {
+    /// Its terms, sorted.
+    terms: Box<[TermId]>,
+    /// Their summed rarity.
+    own: f32,
 }
 
 /// A fact and how sure the matcher is that it answers the question.
@@ -175,6 +189,18 @@ impl Matcher {
         }
         let facts = kb.facts().len() as f32;
         let idf: Vec<f32> = builder.postings.iter().map(|p| bm25_idf(facts, p.len() as f32)).collect();
+        let phrasings: Vec<Vec<Phrasing>> = phrasings
+            .into_iter()
+            .map(|fact: Vec<Vec<TermId>>| {
+                let own = |terms: &[TermId]| terms.iter().map(|t| idf[t.0 as usize]).sum();
+                let mut fact: Vec<Phrasing> =
+                    fact.into_iter().map(|terms| Phrasing { own: own(&terms), terms: terms.into() }).collect();
+                fact.sort_by(|a, b| a.own.total_cmp(&b.own));
+                fact
+            })
+            .collect();
+        let shortest: Vec<f32> =
+            phrasings.iter().map(|fact| fact.iter().map(|p| p.own).fold(f32::INFINITY, f32::min)).collect();
         let typos = TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n)));
         Matcher {
             analyzer,
@@ -182,6 +208,8 @@ impl Matcher {
             idf,
             postings: builder.postings,
             answerable: qtypes.iter().fold(QTypes::default(), |all, q| all.union(*q)),
+            shortest_anywhere: shortest.iter().copied().fold(f32::INFINITY, f32::min),
+            shortest,
             phrasings,
             qtypes,
             stems: stem_counts.into_keys().collect(),
@@ -195,6 +223,21 @@ impl Matcher {
         self.rank_top(question, RANKED)
     }
 
+    /// What answering `question` needs: the best fact alone if it clears `threshold`,
+    /// else the [`RANKED`] best, to suggest. The same best fact as [`Matcher::rank`];
+    /// faster on a large base, where a confident best rules out most other facts.
+    pub fn rank_for(&self, question: &str, threshold: f32) -> Ranking {
+        let query = self.query(question);
+        let mut ranking = Ranking { empty: !query.has_words, qtype: query.qtype, ranked: Vec::new() };
+        if !query.terms.is_empty() {
+            ranking.ranked = self.top(&query, 1);
+            if ranking.answer(threshold).is_none() {
+                ranking.ranked = self.top(&query, RANKED);
+            }
+        }
+        ranking
+    }
+
     /// Ranks the `limit` best facts for `question`, best first.
     pub fn rank_top(&self, question: &str, limit: usize) -> Ranking {
         let query = self.query(question);
@@ -202,56 +245,37 @@ impl Matcher {
         if query.terms.is_empty() || limit == 0 {
             return ranking;
         }
-        // Coverage for every fact the question's terms reach.
-        let mut hits: Vec<(FactId, f32)> = Vec::new();
-        for &(term, weight) in &query.terms {
-            hits.extend(self.postings[term.0 as usize].iter().map(|&(fact, strength)| (fact, weight * strength)));
-        }
-        hits.sort_unstable_by_key(|&(fact, _)| fact);
-        let mut coverage: Vec<(FactId, f32)> = Vec::new();
-        for (fact, score) in hits {
-            match coverage.last_mut() {
-                Some(last) if last.0 == fact => last.1 += score,
-                _ => coverage.push((fact, score)),
-            }
-        }
-        for entry in &mut coverage {
-            entry.1 = (entry.1 / query.total).min(1.0);
-        }
-        // Full scores in order of coverage, stopping once no remaining fact could
-        // enter the top: phrasing similarity can't exceed twice the coverage.
-        coverage.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (fact, cov) in coverage {
-            let bound = COVERAGE_SHARE * cov + PHRASING_SHARE * (2.0 * cov).min(1.0);
-            if ranking.ranked.len() == limit && bound < ranking.ranked[limit - 1].confidence {
-                break;
-            }
-            let confidence = self.confidence(&query, fact, cov);
-            if confidence > 0.0 {
-                insert_ranked(&mut ranking.ranked, Scored { fact, confidence }, limit);
-            }
-        }
+        ranking.ranked = self.top(&query, limit);
         ranking
     }
 
-    fn confidence(&self, query: &Query, fact: FactId, coverage: f32) -> f32 {
-        let phrasing = self.phrasings[fact.0 as usize]
-            .iter()
-            .map(|terms| {
-                let shared: f32 =
-                    query.terms.iter().filter(|(t, _)| terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
-                let own: f32 = terms.iter().map(|t| self.idf[t.0 as usize]).sum();
-                2.0 * shared / (query.total + own)
-            })
-            .fold(0.0, f32::max);
-        let qtype_factor = match query.qtype {
+    /// How sure the matcher is that `fact` answers `query`, given the weight of the
+    /// question it covers (`covered`, from [`Matcher::covered`]).
+    fn confidence(&self, query: &Query, fact: FactId, covered: f32) -> f32 {
+        // A phrasing shares at most `covered` with the question, so once the lightest
+        // phrasings are compared the heavier ones can't do better (they come lightest
+        // first, and rounding is monotone, so the cut never changes the maximum).
+        let mut phrasing = 0.0f32;
+        for p in &self.phrasings[fact.0 as usize] {
+            if 2.0 * covered / (query.total + p.own) <= phrasing {
+                break;
+            }
+            let shared: f32 =
+                query.terms.iter().filter(|(t, _)| p.terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
+            phrasing = phrasing.max(2.0 * shared / (query.total + p.own));
+        }
+        let coverage = (covered / query.total).min(1.0);
+        ((COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * self.qtype_factor(query, fact)).clamp(0.0, 1.0)
+    }
+
+    fn qtype_factor(&self, query: &Query, fact: FactId) -> f32 {
+        match query.qtype {
             None => 1.0,
             Some(q) if self.qtypes[fact.0 as usize].contains(q) => 1.0,
             Some(q) if !self.answerable.contains(q) => QTYPE_UNANSWERABLE,
             Some(_) if self.qtypes[fact.0 as usize].is_empty() => QTYPE_UNKNOWN,
             Some(_) => QTYPE_MISMATCH,
-        };
-        ((COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * qtype_factor).clamp(0.0, 1.0)
+        }
     }
 
     fn query(&self, question: &str) -> Query {

@@ -154,27 +154,127 @@ fn an_exact_phrasing_is_fully_confident() {
     assert!(top.confidence > 0.95, "{top:?}");
 }
 
+/// The ranking by scoring every fact the question reaches, with none of the search's
+/// shortcuts: what `rank_top` must reproduce exactly.
+fn full_scan(m: &Matcher, facts: usize, question: &str, limit: usize) -> Vec<Scored> {
+    let query = m.query(question);
+    let mut full: Vec<Scored> = Vec::new();
+    for fact in (0..facts as u32).map(FactId) {
+        let covered = m.covered(&query, fact);
+        let confidence = m.confidence(&query, fact, covered);
+        if covered > 0.0 && confidence > 0.0 {
+            insert_ranked(&mut full, Scored { fact, confidence }, limit);
+        }
+    }
+    full
+}
+
 #[test]
 fn pruning_keeps_the_same_top_as_a_full_scan() {
-    // The early exit in `rank` must never change the result: compare with scoring
-    // every fact the question reaches.
     let kb = fixture();
     let m = Matcher::new(&kb);
     for question in ["who made the music for the shoot", "cameras february soko", "how long tatia", "song shoot"] {
-        let query = m.query(question);
-        let mut full: Vec<Scored> = Vec::new();
-        for fact in kb.fact_ids() {
-            let cov: f32 = query
-                .terms
-                .iter()
-                .filter_map(|&(t, w)| m.postings[t.0 as usize].iter().find(|p| p.0 == fact).map(|p| w * p.1))
-                .sum::<f32>()
-                / query.total;
-            let confidence = m.confidence(&query, fact, cov.min(1.0));
-            if cov > 0.0 && confidence > 0.0 {
-                insert_ranked(&mut full, Scored { fact, confidence }, RANKED);
-            }
+        for limit in [1, RANKED, 10] {
+            assert_eq!(m.rank_top(question, limit).ranked, full_scan(&m, kb.facts().len(), question, limit));
         }
-        assert_eq!(m.rank(question).ranked, full, "{question:?}");
     }
 }
+
+fn shipped() -> &'static (KnowledgeBase, Matcher) {
+    static SHIPPED: std::sync::OnceLock<(KnowledgeBase, Matcher)> = std::sync::OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
+        let m = Matcher::new(&kb);
+        (kb, m)
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 400, ..Default::default() })]
+
+    /// On the shipped base, for questions made of its own words (the ones that reach
+    /// many facts and so exercise the pruning): the search's ranking is the full scan's.
+    #[test]
+    fn search_equals_a_full_scan_on_the_shipped_base(
+        words in proptest::collection::vec(proptest::sample::select(VOCABULARY), 1..8),
+        limit in proptest::prop_oneof![proptest::strategy::Just(1usize), 2usize..6],
+    ) {
+        let (kb, m) = shipped();
+        let question = words.join(" ");
+        proptest::prop_assert_eq!(m.rank_top(&question, limit).ranked, full_scan(m, kb.facts().len(), &question, limit));
+    }
+
+    /// `rank_for` gives the answer `rank` gives, and `rank`'s suggestions when unsure.
+    #[test]
+    fn rank_for_agrees_with_rank(words in proptest::collection::vec(proptest::sample::select(VOCABULARY), 1..8)) {
+        let (_, m) = shipped();
+        let question = words.join(" ");
+        let (full, quick) = (m.rank(&question), m.rank_for(&question, ANSWER_THRESHOLD));
+        match full.answer(ANSWER_THRESHOLD) {
+            Some(best) => proptest::prop_assert_eq!(quick.ranked, vec![best]),
+            None => proptest::prop_assert_eq!(quick, full),
+        }
+    }
+}
+
+/// Words of the shipped base's questions, common and rare, with a few typos and
+/// strangers.
+const VOCABULARY: &[&str] = &[
+    "who",
+    "what",
+    "when",
+    "how",
+    "many",
+    "did",
+    "the",
+    "first",
+    "kiss",
+    "film",
+    "video",
+    "directed",
+    "director",
+    "tatia",
+    "pilieva",
+    "wren",
+    "melissa",
+    "coker",
+    "soko",
+    "song",
+    "music",
+    "strangers",
+    "kissing",
+    "views",
+    "youtube",
+    "million",
+    "clothes",
+    "ad",
+    "commercial",
+    "actors",
+    "models",
+    "couples",
+    "twenty",
+    "cameras",
+    "shoot",
+    "day",
+    "black",
+    "white",
+    "pairs",
+    "met",
+    "real",
+    "romance",
+    "cut",
+    "camera",
+    "label",
+    "fashion",
+    "fall",
+    "collection",
+    "viral",
+    "obama",
+    "ferns",
+    "kisser",
+    "pilieve",
+    "drected",
+    "weather",
+    "titanic",
+    "paris",
+];

@@ -27,8 +27,9 @@ pub enum Outgoing {
     Dispatch(String, Value),
     /// A frame sent as is (malformed payloads, unknown events).
     Raw(Value),
-    /// A frame already numbered by the session.
-    Frame(Value),
+    /// A frame already numbered by the session, as text: serialized once, shared by
+    /// the replay log.
+    Frame(Arc<str>),
     /// Cut the connection without a close frame, as a network failure would.
     Drop,
 }
@@ -37,7 +38,7 @@ pub enum Outgoing {
 pub struct Session {
     pub shard: [u32; 2],
     seq: u64,
-    log: VecDeque<(u64, Value)>,
+    log: VecDeque<(u64, Arc<str>)>,
     conn: Option<Outbox>,
 }
 
@@ -52,9 +53,9 @@ impl Session {
         }
     }
 
-    fn deliver(&mut self, kind: &str, data: &Value) {
+    fn deliver(&mut self, kind: &str, data: Value) {
         self.seq += 1;
-        let frame = payloads::dispatch(self.seq, kind, data);
+        let frame: Arc<str> = payloads::dispatch(self.seq, kind, data).to_string().into();
         self.log.push_back((self.seq, frame.clone()));
         if self.log.len() > REPLAY_LOG {
             self.log.pop_front();
@@ -66,7 +67,7 @@ impl Session {
         }
     }
 
-    fn send_raw(&self, frame: Value) {
+    fn send_raw(&self, frame: Arc<str>) {
         if let Some(conn) = &self.conn {
             let _ = conn.send(Outgoing::Frame(frame));
         }
@@ -87,16 +88,22 @@ pub fn send_to_guild(shared: &Shared, guild: u64, out: Outgoing) {
         return;
     };
     match out {
-        Outgoing::Dispatch(kind, data) => session.deliver(&kind, &data),
-        Outgoing::Raw(frame) | Outgoing::Frame(frame) => session.send_raw(frame),
+        Outgoing::Dispatch(kind, data) => session.deliver(&kind, data),
+        Outgoing::Raw(frame) => session.send_raw(frame.to_string().into()),
+        Outgoing::Frame(frame) => session.send_raw(frame),
         Outgoing::Drop => session.drop_connection(),
     }
 }
+
+/// Most frames written to the socket before one flush.
+const WRITE_BATCH: usize = 32;
 
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
+        // Events are small writes: don't let Nagle's algorithm hold them back.
+        let _ = stream.set_nodelay(true);
         let number = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
         // Logs from inside the mock (the fake Discord) carry this span, so that they
         // can be told from the bot's: the mock receives the token, as Discord does.
@@ -132,15 +139,42 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, number: u64) {
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break,
             },
-            out = inbox.recv() => match out {
-                Some(Outgoing::Frame(frame) | Outgoing::Raw(frame)) => {
-                    if sink.send(Message::Text(frame.to_string())).await.is_err() {
-                        break;
+            out = inbox.recv() => {
+                // Frames already queued go out together, flushed once: a burst of
+                // events costs a few writes, not one each.
+                let mut open = out.is_some();
+                let mut next = out;
+                let mut batch = 0;
+                while let Some(out) = next.take() {
+                    let text = match out {
+                        Outgoing::Frame(frame) => Some(frame.to_string()),
+                        Outgoing::Raw(frame) => Some(frame.to_string()),
+                        Outgoing::Dispatch(..) => {
+                            debug!("dispatches go through their session");
+                            None
+                        }
+                        Outgoing::Drop => {
+                            open = false;
+                            break;
+                        }
+                    };
+                    if let Some(text) = text {
+                        if sink.feed(Message::Text(text)).await.is_err() {
+                            open = false;
+                            break;
+                        }
+                        batch += 1;
+                    }
+                    if batch < WRITE_BATCH {
+                        next = inbox.try_recv().ok();
                     }
                 }
-                Some(Outgoing::Dispatch(..)) => debug!("dispatches go through their session"),
-                Some(Outgoing::Drop) | None => break,
-            },
+                // What was written before a drop still reaches the client, as it would
+                // have one frame at a time.
+                if sink.flush().await.is_err() || !open {
+                    break;
+                }
+            }
         }
     }
     debug!(number, "gateway connection closed");
@@ -169,7 +203,7 @@ fn receive(shared: &Shared, frame: &Value, outbox: &Outbox, number: u64) -> Opti
                 log: VecDeque::new(),
                 conn: Some(outbox.clone()),
             });
-            session.deliver("READY", &ready);
+            session.deliver("READY", ready);
             drop(sessions);
             shared.changes.send_modify(|n| *n += 1);
             None
@@ -185,7 +219,7 @@ fn receive(shared: &Shared, frame: &Value, outbox: &Outbox, number: u64) -> Opti
             for (_, missed) in session.log.iter().filter(|(seq, _)| *seq > after) {
                 let _ = outbox.send(Outgoing::Frame(missed.clone()));
             }
-            session.deliver("RESUMED", &json!({}));
+            session.deliver("RESUMED", json!({}));
             drop(sessions);
             shared.changes.send_modify(|n| *n += 1);
             None

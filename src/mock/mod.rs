@@ -176,6 +176,12 @@ impl MockDiscord {
         lock(&self.shared.requests).clone()
     }
 
+    /// Every REST request since the last call, in order, forgotten by the mock: for a
+    /// long run, whose record would otherwise grow with every request.
+    pub fn take_requests(&self) -> Vec<Recorded> {
+        std::mem::take(&mut *lock(&self.shared.requests))
+    }
+
     /// Waits until `done` holds for the requests so far, or `timeout` passes; returns
     /// the requests either way, and whether `done` held.
     pub async fn wait_until(&self, timeout: Duration, done: impl Fn(&[Recorded]) -> bool) -> (Vec<Recorded>, bool) {

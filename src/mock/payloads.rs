@@ -20,7 +20,7 @@ pub fn hello(heartbeat_interval_ms: u64) -> Value {
     json!({"op": 10, "d": {"heartbeat_interval": heartbeat_interval_ms}, "s": null, "t": null})
 }
 
-pub fn dispatch(seq: u64, kind: &str, data: &Value) -> Value {
+pub fn dispatch(seq: u64, kind: &str, data: Value) -> Value {
     json!({"op": 0, "s": seq, "t": kind, "d": data})
 }
 

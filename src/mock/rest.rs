@@ -9,7 +9,8 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
@@ -20,10 +21,12 @@ use super::{lock, Fault, Recorded, Shared, BOT_ID, GUILD, QA_CHANNEL};
 
 pub fn tls_config(certified: &rcgen::CertifiedKey<rcgen::KeyPair>) -> std::io::Result<Arc<rustls::ServerConfig>> {
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_no_client_auth().with_single_cert(vec![certified.cert.der().clone()], key))
         .map_err(std::io::Error::other)?;
+    // HTTP/2 where the client offers it (the bot does), HTTP/1.1 otherwise.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 
@@ -31,11 +34,14 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, shared
     let acceptor = TlsAcceptor::from(tls);
     loop {
         let Ok((tcp, _)) = listener.accept().await else { continue };
+        // A reply is one small write: without this, Nagle's algorithm can hold it
+        // until the client's delayed ACK (40 ms on Linux).
+        let _ = tcp.set_nodelay(true);
         let (acceptor, shared) = (acceptor.clone(), shared.clone());
         tokio::spawn(async move {
             let Ok(tls) = acceptor.accept(tcp).await else { return };
             let service = hyper::service::service_fn(move |request| handle(request, shared.clone()));
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), service).await;
+            let _ = auto::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(tls), service).await;
         });
     }
 }

@@ -87,6 +87,9 @@ enum Command {
     },
 }
 
+#[global_allocator]
+static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Without RUST_LOG, the running bot says what it is doing; the rest only warns.

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod cooldown;
 mod handler;
+pub mod ratelimits;
 pub mod render;
 
 use std::future::Future;
@@ -54,6 +55,11 @@ impl Endpoint {
     }
 }
 
+/// serenity's HTTP client for `endpoint`, as the bot uses it.
+pub fn http(token: &Secret, endpoint: &Endpoint) -> Result<serenity::all::Http, BotError> {
+    Ok(HttpBuilder::new(token.expose()).client(endpoint.http_client()?).build())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BotError {
     #[error("cannot set up the HTTP client: {0}")]
@@ -74,7 +80,7 @@ pub async fn run(
     endpoint: &Endpoint,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), BotError> {
-    let http = HttpBuilder::new(token.expose()).client(endpoint.http_client()?).build();
+    let http = http(token, endpoint)?;
     let intents = settings.intents();
     let settings_shards = settings.shards;
     info!(?intents, qa_channels = settings.qa_channels.len(), shards = ?settings.shards, "starting the Discord client");
@@ -84,6 +90,7 @@ pub async fn run(
         .await
         .map_err(|e| BotError::Connect(describe(&e)))?;
     let shards = client.shard_manager.clone();
+    let _pruning = AbortOnDrop(tokio::spawn(ratelimits::keep_pruned(client.http.clone())));
     let plan = settings_shards;
     let mut running = tokio::spawn(async move {
         match plan {
@@ -109,6 +116,15 @@ pub async fn run(
         running.abort();
     }
     Ok(())
+}
+
+/// A background task that ends with the scope that started it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// A serenity error as one line that names no URL: request URLs of interaction

@@ -200,30 +200,56 @@ pub fn cut(text: &str, max: usize) -> String {
     format!("{kept}…")
 }
 
+/// The first of Discord's embed limits that `embed` breaks, checked on the JSON
+/// Discord would receive, or `None` if it fits. The rendering above budgets for
+/// every limit; the tests and the fuzz targets hold it to that with this.
+pub fn broken_limit(embed: &CreateEmbed) -> Option<String> {
+    let v = match serde_json::to_value(embed) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("the embed does not serialize: {e}")),
+    };
+    let len = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.chars().count());
+    let (title, description, footer) = (len(&v["title"]), len(&v["description"]), len(&v["footer"]["text"]));
+    let fields = v["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    let too_long = [
+        ("title", title, limits::TITLE),
+        ("description", description, limits::DESCRIPTION),
+        ("footer", footer, limits::FOOTER),
+        ("field count", fields.len(), limits::FIELDS),
+    ];
+    if let Some((what, n, max)) = too_long.into_iter().find(|&(_, n, max)| n > max) {
+        return Some(format!("{what} is {n}, over {max}"));
+    }
+    let mut total = title + description + footer;
+    for field in fields {
+        let (name, value) = (len(&field["name"]), len(&field["value"]));
+        if !(1..=limits::FIELD_NAME).contains(&name) || !(1..=limits::FIELD_VALUE).contains(&value) {
+            return Some(format!("a field's name is {name} and value {value} characters: {field}"));
+        }
+        total += name + value;
+    }
+    (total > limits::EMBED_TOTAL).then(|| format!("{total} characters in all, over {}", limits::EMBED_TOTAL))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::knowledge::{FactId, SourceKind};
     use crate::reply::Body;
     use proptest::prelude::*;
-    use serde_json::Value;
 
-    /// Every text-length limit of one embed, checked on the JSON Discord receives.
-    pub(crate) fn assert_fits(embed: &CreateEmbed) {
-        let v = serde_json::to_value(embed).expect("embeds serialize");
-        let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
-        let mut total = len(&v["title"]) + len(&v["description"]) + len(&v["footer"]["text"]);
-        assert!(len(&v["title"]) <= limits::TITLE);
-        assert!(len(&v["description"]) <= limits::DESCRIPTION);
-        assert!(len(&v["footer"]["text"]) <= limits::FOOTER);
-        let fields = v["fields"].as_array().cloned().unwrap_or_default();
-        assert!(fields.len() <= limits::FIELDS, "{} fields", fields.len());
-        for field in &fields {
-            assert!((1..=limits::FIELD_NAME).contains(&len(&field["name"])), "{field}");
-            assert!((1..=limits::FIELD_VALUE).contains(&len(&field["value"])), "{field}");
-            total += len(&field["name"]) + len(&field["value"]);
-        }
-        assert!(total <= limits::EMBED_TOTAL, "{total} characters in all");
+    fn assert_fits(embed: &CreateEmbed) {
+        assert_eq!(broken_limit(embed), None);
+    }
+
+    #[test]
+    fn broken_limits_are_found() {
+        let long = "x".repeat(limits::DESCRIPTION + 1);
+        assert!(broken_limit(&CreateEmbed::new().description(long)).is_some_and(|b| b.starts_with("description")));
+        let field = "y".repeat(limits::FIELD_VALUE);
+        let crowded = (0..6).fold(CreateEmbed::new(), |e, i| e.field(format!("f{i}"), field.clone(), false));
+        assert!(broken_limit(&crowded).is_some_and(|b| b.contains("in all")), "6 x 1,024 is over 6,000");
+        assert_eq!(broken_limit(&CreateEmbed::new().title("fits").field("a", "b", false)), None);
     }
 
     fn reply(body: Body, notes: usize, text: &str) -> Reply {

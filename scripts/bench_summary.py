@@ -89,14 +89,15 @@ def main():
         if "one_every_60ms" in e2e:
             s = e2e["one_every_60ms"]
             row("End to end, one every 60 ms: median / p99", f"{s['median_ms']:.2f} ms / {s['p99_ms']:.2f} ms", "p99 ≤ 50 ms", verdict(s["p99_ms"], 50), cmd)
+        if "cpu_per_interaction_us" in mid:
+            row(f"End to end, {e2e['burst_size']:,} at once: CPU per interaction (bot and mock), cores busy", f"{mid['cpu_per_interaction_us']:.0f} µs, {mid['cores_busy']:.2f} of 2", "", "", cmd)
         m = e2e["memory"]
-        row(f"RSS before / after {m['interactions']:,} more interactions", f"{m['rss_before_kib'] / 1024:.0f} / {m['rss_after_kib'] / 1024:.0f} MiB", "no growth", "see below", cmd)
-        grows = m["median_growth_per_interaction_by_burst_bytes"] > 16
-        row("Live heap growth outside the mock's request log", f"{m['heap_growth_outside_mock_bytes'] / 2**20:.2f} MiB ({m['heap_growth_outside_mock_per_interaction_bytes']:.0f} B per interaction, steady)", "no growth", "**missed** (grows)" if grows else "met", cmd)
+        rss = (m["rss_before_kib"] / 1024, m["rss_after_kib"] / 1024, m["rss_after_prune_kib"] / 1024)
+        row(f"RSS before / after {m['interactions']:,} more interactions / after the bot's next prune", f"{rss[0]:.1f} / {rss[1]:.1f} / {rss[2]:.1f} MiB", "no growth", verdict(rss[2], rss[0] * 1.01), cmd)
+        row(f"Live heap growth over those {m['interactions']:,} / after the prune", f"{m['heap_growth_bytes'] / 2**20:+.2f} MiB ({m['heap_growth_per_interaction_bytes']:+.0f} B per interaction) / {m['heap_growth_after_prune_bytes'] / 2**20:+.2f} MiB", "no growth", verdict(m["heap_growth_after_prune_bytes"], 64 * 1024), cmd)
         r = e2e.get("serenity_ratelimiter")
         if r:
-            row(f"serenity rate-limit buckets after {r['callbacks']:,} callbacks", f"{r['buckets_before']} → {r['buckets_after']} ({r['per_callback_bytes']:.0f} B each)", "", "", cmd)
-
+            row(f"serenity rate-limit buckets after {r['callbacks']:,} callbacks / after a prune", f"{r['buckets_before']} → {r['buckets_after']} ({r['per_callback_bytes']:.0f} B each) / {r['buckets_after_prune']}", "", "", cmd)
 
 if __name__ == "__main__":
     main()

@@ -18,6 +18,10 @@ use firstkiss_bench::measure::{median, percentile, time_per_call};
 use firstkiss_bench::peer::Tantivy;
 use serde_json::json;
 
+/// What the bot's binary runs on.
+#[global_allocator]
+static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
+
 /// One timing batch and how many batches per question.
 const BATCH: Duration = Duration::from_millis(2);
 const SAMPLES: usize = 21;

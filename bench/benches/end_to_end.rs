@@ -15,10 +15,11 @@
 //! Measured: bursts of 1,000 `/ask` at once (throughput, median, p99), the same one
 //! at a time (unloaded latency; also criterion group `end_to_end`), and memory
 //! before and after 10,000 more interactions: resident set from /proc and live heap
-//! from a counting allocator, with the mock's own record of the requests (which
-//! grows by design) measured and set apart. Last, serenity's HTTP client alone
-//! sends 5,000 interaction callbacks to the mock, to measure what its rate
-//! limiter keeps per interaction. Figures go to `bench/results/end_to_end.json`.
+//! from a counting allocator, the mock's record of requests emptied after each
+//! burst, and again after the bot has pruned serenity's rate-limit buckets. Last,
+//! serenity's HTTP client alone sends 5,000 interaction callbacks to the mock, to
+//! measure what its rate limiter keeps per interaction and what pruning leaves.
+//! Figures go to `bench/results/end_to_end.json`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,7 +32,7 @@ use firstkiss::engine::SharedEngine;
 use firstkiss::mock::{self, Fan, MockDiscord, Sent, GUILD};
 use firstkiss::Engine;
 use firstkiss_bench::dev;
-use firstkiss_bench::measure::{median, mib, percentile, CountingAlloc, Heap, Memory};
+use firstkiss_bench::measure::{median, mib, percentile, process_cpu_ns, CountingAlloc, Heap, Memory};
 use serde_json::{json, Value};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
@@ -138,13 +139,14 @@ impl Bot {
     }
 
     /// Sends `count` `/ask` at once and waits for every answer; returns each
-    /// interaction's latency in seconds and the time from the first dispatch to
-    /// the last answer.
-    async fn burst(&mut self, count: usize) -> (Vec<f64>, Duration) {
+    /// interaction's latency in seconds, the time from the first dispatch to the
+    /// last answer, and the CPU time the process (bot and mock) spent meanwhile.
+    async fn burst(&mut self, count: usize) -> (Vec<f64>, Duration, f64) {
         let done = completions();
         let target = done.count.load(Ordering::SeqCst) + count;
         let mut sent: Vec<(u64, Instant)> = Vec::with_capacity(count);
         let start = Instant::now();
+        let cpu_start = process_cpu_ns();
         for i in 0..count {
             let question = json!(self.questions[(self.next_user as usize + i) % self.questions.len()]);
             let fan = Fan::new(self.next_user + i as u64, "fan");
@@ -164,6 +166,7 @@ impl Bot {
                 panic!("only {} of {count} interactions answered", count + done.count.load(Ordering::SeqCst) - target);
             }
         }
+        let cpu_ns = process_cpu_ns() - cpu_start;
         let mut at = done.at.lock().unwrap_or_else(|e| e.into_inner());
         let mut last = start;
         let latencies = sent
@@ -176,15 +179,16 @@ impl Bot {
             .collect();
         drop(at);
         self.unverified.extend(sent.iter().map(|(id, _)| *id));
-        (latencies, last.duration_since(start))
+        (latencies, last.duration_since(start), cpu_ns)
     }
 
     /// Every interaction sent since the last check got exactly one callback, and it
-    /// succeeded (one read of the mock's record, outside any measurement).
+    /// succeeded (one read of the mock's record, outside any measurement, which also
+    /// empties the record so that it does not grow through a long run).
     fn verify(&mut self) {
         let wanted: HashSet<u64> = self.unverified.drain(..).collect();
         let mut answered: HashMap<u64, usize> = HashMap::new();
-        for request in self.mock.requests() {
+        for request in self.mock.take_requests() {
             let id = request
                 .path
                 .strip_prefix("/interactions/")
@@ -236,17 +240,7 @@ fn latency_summary(latencies: &[f64], wall: Duration) -> Value {
 /// number of rate-limit buckets it then holds and the heap it grew by, outside the
 /// mock's record of requests.
 async fn ratelimiter_growth(bot: &Bot, count: usize) -> Value {
-    let discord::Endpoint::Mock { rest, certificate_der } = bot.mock.endpoint() else {
-        unreachable!("the mock's endpoint")
-    };
-    let client = reqwest::Client::builder()
-        .use_rustls_tls()
-        .resolve("discord.com", rest)
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_der(&certificate_der).expect("the mock's certificate"))
-        .build()
-        .expect("an HTTP client");
-    let http = serenity::all::HttpBuilder::new("mock-token").client(client).build();
+    let http = discord::http(&Secret::new("mock-token"), &bot.mock.endpoint()).expect("an HTTP client");
     let body = json!({"type": 4, "data": {"content": "ok", "allowed_mentions": {"parse": []}}});
     let buckets = |http: &serenity::all::Http| http.ratelimiter.as_ref().map(|r| r.routes());
     // Warm up the connection, then measure.
@@ -271,12 +265,20 @@ async fn ratelimiter_growth(bot: &Bot, count: usize) -> Value {
     let heap_growth = Heap::since(heap_before);
     let (recorded_after, _) = bot.recorded_bytes();
     let growth = heap_growth - (recorded_after as f64 - recorded_before as f64);
+    // What the bot does every `PRUNE_EVERY`.
+    let ratelimiter = http.ratelimiter.as_ref().expect("the bot's Http has a rate limiter");
+    let (_, routes_pruned) = discord::ratelimits::prune(ratelimiter).await;
+    let heap_pruned = Heap::since(heap_before);
+    let (recorded_pruned, _) = bot.recorded_bytes();
+    let growth_pruned = heap_pruned - (recorded_pruned as f64 - recorded_before as f64);
     json!({
         "callbacks": count,
         "buckets_before": routes_before,
         "buckets_after": routes_after,
         "heap_growth_outside_mock_bytes": growth,
         "per_callback_bytes": growth / count as f64,
+        "buckets_after_prune": routes_pruned,
+        "heap_growth_outside_mock_after_prune_bytes": growth_pruned,
     })
 }
 
@@ -297,8 +299,11 @@ fn main() {
 
     let mut bursts = Vec::new();
     for _ in 0..MEASURED_BURSTS {
-        let (latencies, wall) = runtime.block_on(bot.burst(BURST));
-        let summary = latency_summary(&latencies, wall);
+        let (latencies, wall, cpu_ns) = runtime.block_on(bot.burst(BURST));
+        let mut summary = latency_summary(&latencies, wall);
+        summary["cpu_ms"] = json!(cpu_ns / 1e6);
+        summary["cpu_per_interaction_us"] = json!(cpu_ns / 1e3 / BURST as f64);
+        summary["cores_busy"] = json!(cpu_ns / 1e9 / wall.as_secs_f64());
         eprintln!("end_to_end: burst of {BURST}: {summary}");
         bursts.push(summary);
     }
@@ -331,7 +336,7 @@ fn main() {
         b.iter_custom(|iterations| {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
-                let (latencies, _) = runtime.block_on(bot.burst(1));
+                let (latencies, ..) = runtime.block_on(bot.burst(1));
                 total += Duration::from_secs_f64(latencies[0]);
             }
             total
@@ -340,51 +345,46 @@ fn main() {
     group.finish();
     bot.verify();
 
-    // Memory: 10,000 more interactions, in bursts of 1,000.
-    // The heap outside the mock's record after each burst: a leak shows as a
-    // steady slope; warm-up effects would flatten out.
+    // Memory: 10,000 more interactions, in bursts of 1,000, each checked (which
+    // empties the mock's record of requests), so that what is left is the bot's and
+    // the mock's working state. The heap after each burst: a leak shows as a steady
+    // slope; warm-up effects would flatten out. Then a wait for the bot's periodic
+    // pruning of serenity's rate-limit buckets (see src/discord/ratelimits.rs).
     // Count allocations from here on only (see `Heap::set_counting`).
     Heap::set_counting(true);
+    bot.verify();
     let (heap_before, rss_before) = (Heap::now(), Memory::now());
-    let outside_mock = |bot: &Bot| {
-        let (recorded, _) = bot.recorded_bytes();
-        Heap::since(heap_before) - recorded as f64
-    };
-    let (recorded_before, requests_before) = bot.recorded_bytes();
-    let mut steps = vec![outside_mock(&bot)];
+    let mut steps = vec![0.0];
     for _ in 0..MEMORY_RUN / BURST {
         runtime.block_on(bot.burst(BURST));
-        steps.push(outside_mock(&bot));
+        bot.verify();
+        steps.push(Heap::since(heap_before));
     }
-    bot.verify();
-    let rss_after = Memory::now();
-    let heap_growth = Heap::since(heap_before);
-    let (recorded_after, requests_after) = bot.recorded_bytes();
-    let recorded_growth = recorded_after as f64 - recorded_before as f64;
-    let bot_growth = heap_growth - recorded_growth;
+    let (heap_growth, rss_after) = (Heap::since(heap_before), Memory::now());
+    runtime.block_on(async { tokio::time::sleep(discord::ratelimits::PRUNE_EVERY + Duration::from_secs(1)).await });
+    let (heap_pruned, rss_pruned) = (Heap::since(heap_before), Memory::now());
     let mut per_burst: Vec<f64> = steps.windows(2).map(|w| (w[1] - w[0]) / BURST as f64).collect();
     let memory = json!({
         "interactions": MEMORY_RUN,
         "rss_before_kib": rss_before.rss_kib,
         "rss_after_kib": rss_after.rss_kib,
-        "rss_peak_kib": rss_after.hwm_kib,
-        "mock_recorded_requests": [requests_before, requests_after],
-        "mock_recorded_bytes": [recorded_before, recorded_after],
+        "rss_after_prune_kib": rss_pruned.rss_kib,
+        "rss_peak_kib": rss_pruned.hwm_kib,
         "heap_growth_bytes": heap_growth,
-        "heap_growth_outside_mock_bytes": bot_growth,
-        "heap_growth_outside_mock_per_interaction_bytes": bot_growth / MEMORY_RUN as f64,
-        "heap_outside_mock_after_each_burst_bytes": steps,
+        "heap_growth_per_interaction_bytes": heap_growth / MEMORY_RUN as f64,
+        "heap_growth_after_prune_bytes": heap_pruned,
+        "heap_after_each_burst_bytes": steps,
         "median_growth_per_interaction_by_burst_bytes": median(&mut per_burst),
     });
     eprintln!(
-        "end_to_end: {MEMORY_RUN} interactions: RSS {:.1} -> {:.1} MiB; live heap grew {:.1} MiB, of which the mock's record of requests {:.1} MiB; the rest grew {:.2} MiB ({:.0} bytes per interaction; median per burst {:.0})",
+        "end_to_end: {MEMORY_RUN} interactions: RSS {:.1} -> {:.1} MiB ({:.1} after pruning); live heap grew {:.2} MiB ({:.0} bytes per interaction; median per burst {:.0}), {:.2} MiB after pruning",
         rss_before.rss_kib as f64 / 1024.0,
         rss_after.rss_kib as f64 / 1024.0,
+        rss_pruned.rss_kib as f64 / 1024.0,
         mib(heap_growth),
-        mib(recorded_growth),
-        mib(bot_growth),
-        bot_growth / MEMORY_RUN as f64,
+        heap_growth / MEMORY_RUN as f64,
         memory["median_growth_per_interaction_by_burst_bytes"].as_f64().unwrap_or(0.0),
+        mib(heap_pruned),
     );
     let ratelimiter = runtime.block_on(ratelimiter_growth(&bot, 5_000));
     eprintln!("end_to_end: serenity's rate limiter after 5,000 callbacks: {ratelimiter}");

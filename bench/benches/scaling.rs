@@ -30,6 +30,10 @@ use firstkiss_bench::peer::Tantivy;
 use firstkiss_bench::synth::{self, Probe};
 use serde_json::{json, Value};
 
+/// What the bot's binary runs on.
+#[global_allocator]
+static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
+
 const SIZES: [usize; 4] = [1_000, 3_000, 10_000, 100_000];
 const PROBES: usize = 500;
 const BATCH: Duration = Duration::from_micros(500);

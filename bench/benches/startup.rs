@@ -31,6 +31,10 @@ use firstkiss_bench::rng::Rng;
 use firstkiss_bench::{dev, synth};
 use serde_json::json;
 
+/// What the bot's binary runs on.
+#[global_allocator]
+static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
+
 const BATCH_QUESTIONS: usize = 20_000;
 const RUNS: usize = 7;
 

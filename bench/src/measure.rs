@@ -2,7 +2,7 @@
 //! from `/proc/self/status`, and a counting global allocator for the binaries that
 //! need exact heap figures.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -31,9 +31,18 @@ pub struct PerCall {
 
 /// This thread's CPU time, in nanoseconds (CLOCK_THREAD_CPUTIME_ID).
 pub fn thread_cpu_ns() -> f64 {
+    cpu_ns(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// The CPU time of all this process's threads, in nanoseconds.
+pub fn process_cpu_ns() -> f64 {
+    cpu_ns(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+fn cpu_ns(clock: libc::clockid_t) -> f64 {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    let ok = unsafe { libc::clock_gettime(clock, &mut ts) } == 0;
     if ok {
         ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
     } else {
@@ -96,7 +105,8 @@ pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// A global allocator that counts live heap bytes and their peak. Install it with
+/// A global allocator that counts live heap bytes and their peak, around the
+/// allocator the bot's binary uses ([`firstkiss::Allocator`]). Install it with
 /// `#[global_allocator] static A: CountingAlloc = CountingAlloc;` in a binary that
 /// measures memory (it costs an atomic add per allocation, so the latency benchmarks
 /// do not use it).
@@ -120,12 +130,12 @@ fn shrank(bytes: usize) {
     LIVE.fetch_sub(bytes, Ordering::Relaxed);
 }
 
-// SAFETY: every call is forwarded to the system allocator unchanged; only counters
+// SAFETY: every call is forwarded to the bot's allocator unchanged; only counters
 // are updated around it.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { firstkiss::Allocator.alloc(layout) };
         if !p.is_null() && counting() {
             grew(layout.size());
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
@@ -135,7 +145,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { firstkiss::Allocator.alloc_zeroed(layout) };
         if !p.is_null() && counting() {
             grew(layout.size());
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
@@ -145,7 +155,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { firstkiss::Allocator.dealloc(ptr, layout) };
         if counting() {
             shrank(layout.size());
         }
@@ -153,7 +163,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { firstkiss::Allocator.realloc(ptr, layout, new_size) };
         if !p.is_null() && counting() {
             if new_size >= layout.size() {
                 grew(new_size - layout.size());

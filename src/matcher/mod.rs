@@ -70,7 +70,8 @@ pub struct Matcher {
     postings: Vec<Vec<(FactId, f32)>>,
     /// Each fact's curated phrasings, lightest first.
     phrasings: Vec<Vec<Phrasing>>,
-    /// Each fact's lightest phrasing weight, for bounding its score.
+    /// Each fact's lightest phrasing weight, for bounding its score: the first of its
+    /// `phrasings`, kept apart so that bounding thousands of facts reads one array.
     shortest: Vec<f32>,
     /// The lightest phrasing of all.
     shortest_anywhere: f32,

@@ -123,18 +123,23 @@ impl Matcher {
     }
 
     /// The most confidence `fact` could have if it covered `covered` of the question's
-    /// weight: phrasing similarity can't exceed what its shortest phrasing allows.
+    /// weight: phrasing similarity can't exceed what its lightest phrasing allows.
     fn bound(&self, query: &Query, fact: FactId, covered: f32) -> f32 {
-        let shortest = self.shortest[fact.0 as usize];
-        let phrasing = (2.0 * covered / (query.total + shortest)).min(1.0);
-        let coverage = (covered / query.total).min(1.0);
-        (COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * self.qtype_factor(query, fact) * (1.0 + BOUND_SLACK)
+        let most = most_confidence(query, covered, self.shortest[fact.0 as usize]);
+        most * self.qtype_factor(query, fact)
     }
 
     /// `bound` for a fact not yet met, of which nothing is known.
     fn bound_unseen(&self, query: &Query, covered: f32) -> f32 {
-        let phrasing = (2.0 * covered / (query.total + self.shortest_anywhere)).min(1.0);
-        let coverage = (covered / query.total).min(1.0);
-        (COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * (1.0 + BOUND_SLACK)
+        most_confidence(query, covered, self.shortest_anywhere)
     }
+}
+
+/// The confidence formula (`Matcher::confidence`) at its most: a fact covering
+/// `covered` of `query`, whose phrasings all weigh at least `lightest`, sharing all
+/// of it with one phrasing, of the question type asked for; raised by the slack.
+fn most_confidence(query: &Query, covered: f32, lightest: f32) -> f32 {
+    let phrasing = (2.0 * covered / (query.total + lightest)).min(1.0);
+    let coverage = (covered / query.total).min(1.0);
+    (COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * (1.0 + BOUND_SLACK)
 }

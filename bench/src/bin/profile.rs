@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 use firstkiss::Engine;
 use firstkiss_bench::{dev, synth};
 
+/// What the bot's binary runs on, as in the benchmarks.
+#[global_allocator]
+static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map_or("ask", String::as_str);

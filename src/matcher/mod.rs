@@ -200,8 +200,7 @@ impl Matcher {
                 fact
             })
             .collect();
-        let shortest: Vec<f32> =
-            phrasings.iter().map(|fact| fact.iter().map(|p| p.own).fold(f32::INFINITY, f32::min)).collect();
+        let shortest: Vec<f32> = phrasings.iter().map(|fact| fact.first().map_or(f32::INFINITY, |p| p.own)).collect();
         let typos = TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n)));
         Matcher {
             analyzer,
@@ -228,26 +227,27 @@ impl Matcher {
     /// else the [`RANKED`] best, to suggest. The same best fact as [`Matcher::rank`];
     /// faster on a large base, where a confident best rules out most other facts.
     pub fn rank_for(&self, question: &str, threshold: f32) -> Ranking {
-        let query = self.query(question);
-        let mut ranking = Ranking { empty: !query.has_words, qtype: query.qtype, ranked: Vec::new() };
-        if !query.terms.is_empty() {
-            ranking.ranked = self.top(&query, 1);
-            if ranking.answer(threshold).is_none() {
-                ranking.ranked = self.top(&query, RANKED);
+        self.ranking(question, |query| {
+            let best = self.top(query, 1);
+            let sure = best.first().is_some_and(|s| s.confidence >= threshold);
+            if sure {
+                best
+            } else {
+                self.top(query, RANKED)
             }
-        }
-        ranking
+        })
     }
 
     /// Ranks the `limit` best facts for `question`, best first.
     pub fn rank_top(&self, question: &str, limit: usize) -> Ranking {
+        self.ranking(question, |query| self.top(query, limit))
+    }
+
+    /// `question` read, and its facts ranked by `rank` if it has any known word.
+    fn ranking(&self, question: &str, rank: impl FnOnce(&Query) -> Vec<Scored>) -> Ranking {
         let query = self.query(question);
-        let mut ranking = Ranking { empty: !query.has_words, qtype: query.qtype, ranked: Vec::new() };
-        if query.terms.is_empty() || limit == 0 {
-            return ranking;
-        }
-        ranking.ranked = self.top(&query, limit);
-        ranking
+        let ranked = if query.terms.is_empty() { Vec::new() } else { rank(&query) };
+        Ranking { empty: !query.has_words, qtype: query.qtype, ranked }
     }
 
     /// How sure the matcher is that `fact` answers `query`, given the weight of the

@@ -72,11 +72,13 @@ impl Matcher {
             after[i] = after[i + 1] + order[i + 1].1;
         }
         let mut ranked: Vec<Scored> = Vec::with_capacity(limit + 1);
+        if limit == 0 {
+            return ranked;
+        }
         let mut seen = Seen::new(self.qtypes.len());
         let mut fresh: Vec<Open> = Vec::new();
         for (i, &(term, weight)) in order.iter().enumerate() {
-            let floor = (ranked.len() == limit).then(|| ranked[limit - 1].confidence);
-            if floor.is_some_and(|floor| self.bound_unseen(query, weight + after[i]) < floor) {
+            if cannot_place(&ranked, limit, self.bound_unseen(query, weight + after[i])) {
                 break;
             }
             // Facts this term reaches first. Every fact reached by an earlier term has
@@ -90,13 +92,13 @@ impl Matcher {
             // Most of a long list is never taken: a heap orders only what is.
             let mut heap = BinaryHeap::from(std::mem::take(&mut fresh));
             while let Some(Open { bound, fact }) = heap.pop() {
-                if ranked.len() == limit && bound < ranked[limit - 1].confidence {
+                if cannot_place(&ranked, limit, bound) {
                     break;
                 }
                 // The bound again, now with what the fact really covers: most facts
                 // stop here, before their phrasings are compared.
                 let covered = self.covered(query, fact);
-                if ranked.len() == limit && self.bound(query, fact, covered) < ranked[limit - 1].confidence {
+                if cannot_place(&ranked, limit, self.bound(query, fact, covered)) {
                     continue;
                 }
                 let confidence = self.confidence(query, fact, covered);
@@ -133,6 +135,12 @@ impl Matcher {
     fn bound_unseen(&self, query: &Query, covered: f32) -> f32 {
         most_confidence(query, covered, self.shortest_anywhere)
     }
+}
+
+/// Whether a fact scoring at most `bound` is kept out of a full top `limit` (ties
+/// with the last place go to the first fact, which has been met already).
+fn cannot_place(ranked: &[Scored], limit: usize, bound: f32) -> bool {
+    ranked.len() == limit && ranked.last().is_some_and(|last| bound < last.confidence)
 }
 
 /// The confidence formula (`Matcher::confidence`) at its most: a fact covering

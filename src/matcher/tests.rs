@@ -174,7 +174,7 @@ fn pruning_keeps_the_same_top_as_a_full_scan() {
     let kb = fixture();
     let m = Matcher::new(&kb);
     for question in ["who made the music for the shoot", "cameras february soko", "how long tatia", "song shoot"] {
-        for limit in [1, RANKED, 10] {
+        for limit in [0, 1, RANKED, 10] {
             assert_eq!(m.rank_top(question, limit).ranked, full_scan(&m, kb.facts().len(), question, limit));
         }
     }

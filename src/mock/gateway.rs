@@ -25,10 +25,8 @@ const REPLAY_LOG: usize = 4_096;
 pub enum Outgoing {
     /// An event: numbered and logged by the session.
     Dispatch(String, Value),
-    /// A frame sent as is (malformed payloads, unknown events).
-    Raw(Value),
-    /// A frame already numbered by the session, as text: serialized once, shared by
-    /// the replay log.
+    /// A frame as text, sent as is: numbered by the session and shared with its
+    /// replay log, or raw from a test (malformed payloads, unknown events).
     Frame(Arc<str>),
     /// Cut the connection without a close frame, as a network failure would.
     Drop,
@@ -89,7 +87,6 @@ pub fn send_to_guild(shared: &Shared, guild: u64, out: Outgoing) {
     };
     match out {
         Outgoing::Dispatch(kind, data) => session.deliver(&kind, data),
-        Outgoing::Raw(frame) => session.send_raw(frame.to_string().into()),
         Outgoing::Frame(frame) => session.send_raw(frame),
         Outgoing::Drop => session.drop_connection(),
     }
@@ -148,7 +145,6 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, number: u64) {
                 while let Some(out) = next.take() {
                     let text = match out {
                         Outgoing::Frame(frame) => Some(frame.to_string()),
-                        Outgoing::Raw(frame) => Some(frame.to_string()),
                         Outgoing::Dispatch(..) => {
                             debug!("dispatches go through their session");
                             None

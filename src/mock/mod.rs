@@ -305,7 +305,7 @@ impl MockDiscord {
     /// Sends a raw gateway frame to the shard of `guild` (for tests of malformed
     /// payloads and unknown events).
     pub fn send_raw(&self, guild: u64, frame: Value) {
-        gateway::send_to_guild(&self.shared, guild, gateway::Outgoing::Raw(frame));
+        gateway::send_to_guild(&self.shared, guild, gateway::Outgoing::Frame(frame.to_string().into()));
     }
 
     fn dispatch(&self, guild: u64, kind: &str, data: Value) {

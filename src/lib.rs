@@ -20,7 +20,7 @@ pub mod text;
 pub use engine::Engine;
 
 /// The allocator the bot's binary runs on, and the benchmarks measure with. With
-/// glibc's malloc a burst of a thousand replies spent about a third of its CPU
-/// time allocating and freeing across threads; with mimalloc it drains twice as
-/// fast (BENCHMARKS.md).
+/// glibc's malloc, allocating and freeing across threads were about a quarter of
+/// the CPU samples of a burst of a thousand replies; with mimalloc the burst drains
+/// about twice as fast (BENCHMARKS.md).
 pub use mimalloc::MiMalloc as Allocator;

@@ -7,15 +7,17 @@
 //! question as throughput) and on the dev set's median and slowest question (group
 //! `answer_question`). Before that, every dev question is timed alone (median of
 //! batched calls) to find the median and the slowest one; the figures go to
-//! `bench/results/answer.json`.
+//! `bench/results/answer.json`. Then each constructed worst input
+//! (`firstkiss_bench::hostile`) is timed the same way, against that median: the work
+//! per question must stay within a small constant of an ordinary question's.
 
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
 use firstkiss::Engine;
-use firstkiss_bench::dev;
 use firstkiss_bench::measure::{median, percentile, time_per_call};
 use firstkiss_bench::peer::Tantivy;
+use firstkiss_bench::{dev, hostile};
 use serde_json::json;
 
 /// What the bot's binary runs on.
@@ -87,6 +89,15 @@ fn answer(c: &mut Criterion) {
         std::hint::black_box(engine.matcher().rank(q));
     });
     let (ours_summary, theirs_summary) = (summary(&ours), summary(&theirs));
+    let median_ns = ours_summary["median_ns"].as_f64().unwrap_or(1.0);
+    let hostile: Vec<serde_json::Value> = hostile::inputs()
+        .into_iter()
+        .map(|h| {
+            let t = time_per_call(|| std::hint::black_box(engine.ask(&h.question)), BATCH, SAMPLES);
+            eprintln!("  hostile: {:.2} µs = {:.1}× the median: {}", t.wall_ns / 1e3, t.wall_ns / median_ns, h.name);
+            json!({"input": h.name, "chars": h.question.chars().count(), "ns": t.wall_ns, "cpu_ns": t.cpu_ns, "times_median": t.wall_ns / median_ns})
+        })
+        .collect();
     let ratio = theirs_summary["median_ns"].as_f64().unwrap_or(0.0) / ours_summary["median_ns"].as_f64().unwrap_or(1.0);
     eprintln!(
         "answer latency on the shipped base ({} dev questions, each timed alone):\n  firstkiss: median {:.2} µs (CPU {:.2}), slowest {:.2} µs ({:?})\n  tantivy:   median {:.2} µs (CPU {:.2}), slowest {:.2} µs ({:?})\n  tantivy/firstkiss median ratio: {ratio:.2}\n  firstkiss ranking alone: median {:.2} µs\n  accuracy: firstkiss {}\n            tantivy   {}",
@@ -109,6 +120,7 @@ fn answer(c: &mut Criterion) {
             "questions": questions.len(),
             "firstkiss": ours_summary,
             "firstkiss_rank_only": summary(&ranking_only),
+            "hostile": hostile,
             "tantivy": theirs_summary,
             "median_ratio_tantivy_over_firstkiss": ratio,
             "firstkiss_load_s": ours_load.as_secs_f64(),

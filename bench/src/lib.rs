@@ -3,6 +3,7 @@
 //! generator of large synthetic fact bases, and measurement utilities.
 
 pub mod dev;
+pub mod hostile;
 pub mod measure;
 pub mod peer;
 pub mod rng;

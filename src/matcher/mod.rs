@@ -54,6 +54,11 @@ const QTYPE_MISMATCH: f32 = 0.6;
 const QTYPE_UNANSWERABLE: f32 = 0.55;
 /// The fact's phrasings name no question type, so nothing is known either way.
 const QTYPE_UNKNOWN: f32 = 0.92;
+/// Most deletion keys typo correction may probe for one question. With the length
+/// cap in `typo`, this bounds the work per question whatever the input: a real
+/// question has a typo or two (a misspelt 12-letter word costs 79 keys), a hostile one
+/// has hundreds.
+const TYPO_KEY_BUDGET: usize = 160;
 /// How many ranked facts to keep: the answer and the suggestions.
 pub const RANKED: usize = 3;
 
@@ -283,8 +288,23 @@ impl Matcher {
         let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
         let (qtype, qualifier) = qtype::detect(&words);
         let mut query = Query { qtype, has_words: !words.is_empty(), ..Query::default() };
-        let mut tokens = self.analyzer.tokens(&words, qualifier);
+        // Stemming is most of a question's cost, so a word repeated is stemmed once,
+        // and words past the last one matched (below) are not stemmed at all.
+        let mut stems: Vec<(String, String)> = Vec::new();
+        let mut tokens = self.analyzer.tokens_with(&words, qualifier, &mut |w| {
+            if let Some((_, stem)) = stems.iter().find(|(seen, _)| *seen == w) {
+                return stem.clone();
+            }
+            if stems.len() >= text::MAX_QUESTION_WORDS {
+                return w.to_string();
+            }
+            let stem = self.analyzer.stem(w);
+            stems.push((w.to_string(), stem.clone()));
+            stem
+        });
         let mut topic_words = 0;
+        let mut budget = TYPO_KEY_BUDGET;
+        let mut seen: Vec<(String, Option<&str>)> = Vec::new();
         for token in tokens.iter_mut().filter(|t| !t.stop) {
             topic_words += 1;
             if topic_words > text::MAX_QUESTION_WORDS {
@@ -293,8 +313,19 @@ impl Matcher {
                 // Known as typed.
             } else if is_misspelt_stopword(&token.term) {
                 token.stop = true;
-            } else if let Some(fixed) = self.typos.correct(&token.term) {
-                *token = Token::new(fixed, TYPO_WEIGHT, false);
+            } else {
+                // A word typed twice is looked up once.
+                let fixed = match seen.iter().find(|(typed, _)| *typed == token.term) {
+                    Some((_, fixed)) => *fixed,
+                    None => {
+                        let fixed = self.typos.correct_within(&token.term, &mut budget);
+                        seen.push((token.term.clone(), fixed));
+                        fixed
+                    }
+                };
+                if let Some(fixed) = fixed {
+                    *token = Token::new(fixed, TYPO_WEIGHT, false);
+                }
             }
         }
         let mut unknown: Vec<String> = Vec::new();
@@ -345,7 +376,7 @@ impl Matcher {
 fn is_misspelt_stopword(word: &str) -> bool {
     const QUESTION_WORDS: &[&str] =
         &["which", "what", "where", "when", "about", "there", "their", "does", "they", "were", "with"];
-    word.len() >= 4 && QUESTION_WORDS.iter().any(|s| strsim::osa_distance(word, s) == 1)
+    (4..=6).contains(&word.len()) && QUESTION_WORDS.iter().any(|s| strsim::osa_distance(word, s) == 1)
 }
 
 /// Keeps `ranked` sorted best first (ties by fact order, for determinism), at most

@@ -8,13 +8,19 @@ use std::collections::HashMap;
 
 /// Words this short are never corrected: one edit turns them into too many others.
 const MIN_CORRECTED_CHARS: usize = 4;
+/// Words this long are never corrected, nor indexed as corrections. A lookup hashes
+/// every two-character deletion of the word, which grows with the cube of its length
+/// (a 500-character "word" took 300 ms); the longest word in the documents has 15
+/// characters, and a real typo of a longer one is rare enough to leave unread.
+pub const MAX_CORRECTED_CHARS: usize = 20;
 
 /// How many edits a word of `chars` characters may be away from its correction.
 pub fn max_edits(chars: usize) -> usize {
     match chars {
         0..MIN_CORRECTED_CHARS => 0,
         MIN_CORRECTED_CHARS..=7 => 1,
-        _ => 2,
+        8..=MAX_CORRECTED_CHARS => 2,
+        _ => 0,
     }
 }
 
@@ -32,7 +38,7 @@ impl TypoIndex {
         let mut index = TypoIndex::default();
         for (word, count) in words {
             let chars: Vec<char> = word.chars().collect();
-            if chars.len() < MIN_CORRECTED_CHARS || word.bytes().all(|b| b.is_ascii_digit()) {
+            if max_edits(chars.len()) == 0 || word.bytes().all(|b| b.is_ascii_digit()) {
                 continue;
             }
             let id = index.words.len() as u32;
@@ -51,12 +57,26 @@ impl TypoIndex {
     }
 
     /// The vocabulary word closest to `word` within its edit allowance, if any.
+    #[cfg(test)]
     pub fn correct(&self, word: &str) -> Option<&str> {
+        let mut unbounded = usize::MAX;
+        self.correct_within(word, &mut unbounded)
+    }
+
+    /// [`TypoIndex::correct`], if looking `word` up probes at most `budget` keys;
+    /// the keys probed are taken from `budget`. Shared by the words of one question,
+    /// it bounds the question's typo work whatever it holds.
+    pub fn correct_within(&self, word: &str, budget: &mut usize) -> Option<&str> {
         let chars: Vec<char> = word.chars().collect();
         let limit = max_edits(chars.len());
         if limit == 0 || word.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
+        let cost = deletions(chars.len(), limit);
+        if cost > *budget {
+            return None;
+        }
+        *budget -= cost;
         // Ties go to the commoner word, then to the alphabetically first: never to an
         // id, whose order follows a hash map's and so changes from run to run.
         let mut best: Option<(usize, std::cmp::Reverse<u32>, &str)> = None;
@@ -78,6 +98,15 @@ impl TypoIndex {
             }
         });
         best.map(|(_, _, word)| word)
+    }
+}
+
+/// How many keys [`for_each_deletion`] produces for a word of `len` characters.
+fn deletions(len: usize, depth: usize) -> usize {
+    match depth {
+        0 => 1,
+        1 => 1 + len,
+        _ => 1 + len + len * len.saturating_sub(1) / 2,
     }
 }
 
@@ -160,5 +189,29 @@ mod tests {
     #[test]
     fn edit_allowance_grows_with_length() {
         assert_eq!((max_edits(3), max_edits(4), max_edits(7), max_edits(8)), (0, 1, 1, 2));
+        assert_eq!((max_edits(MAX_CORRECTED_CHARS), max_edits(MAX_CORRECTED_CHARS + 1)), (2, 0));
+    }
+
+    #[test]
+    fn a_lookup_costs_its_keys_and_stops_at_the_budget() {
+        let idx = index(&[("direct", 3), ("photograph", 1)]);
+        let mut counted = 0;
+        for_each_deletion(&"photgrahp".chars().collect::<Vec<_>>(), 2, &mut |_| counted += 1);
+        assert_eq!(deletions(9, 2), counted);
+        let mut budget = deletions(9, 2) + deletions(7, 1) - 1;
+        assert_eq!(idx.correct_within("photgrahp", &mut budget), Some("photograph"));
+        assert_eq!(budget, deletions(7, 1) - 1);
+        assert_eq!(idx.correct_within("directd", &mut budget), None, "one key short");
+        assert_eq!(budget, deletions(7, 1) - 1, "a refused lookup costs nothing");
+    }
+
+    #[test]
+    fn overlong_words_are_neither_corrected_nor_indexed() {
+        let long = "a".repeat(MAX_CORRECTED_CHARS + 1);
+        let idx = index(&[(long.as_str(), 1), ("awesome", 1)]);
+        assert_eq!(idx.correct(&long), None, "not indexed, so not even found as typed");
+        assert_eq!(idx.correct(&format!("{long}x")), None);
+        assert_eq!(idx.correct(&"awesomme".repeat(60)), None, "a 480-character word is not looked up");
+        assert!(idx.words.is_empty() || idx.words.iter().all(|w| w.chars().count() <= MAX_CORRECTED_CHARS));
     }
 }

@@ -22,8 +22,9 @@ use unicode_normalization::UnicodeNormalization;
 /// hostile 100 KB message bounded.
 pub const MAX_QUESTION_CHARS: usize = 500;
 
-/// Most words of one question that take part in matching.
-pub const MAX_QUESTION_WORDS: usize = 64;
+/// Most topic words of one question that take part in matching. A fan's longest
+/// run-on question has about twenty; past this, words only add cost.
+pub const MAX_QUESTION_WORDS: usize = 40;
 
 /// The first `max_chars` characters of `text`, cut on a character boundary.
 pub fn clip(text: &str, max_chars: usize) -> &str {

@@ -7,13 +7,17 @@
 //!     profile synth FACTS [SECONDS]  the probes of a generated base of FACTS facts
 //!     profile reach FACTS            per probe: how many facts its words reach, and
 //!                                    its answer time (why the slowest are slow)
+//!     profile hostile                each constructed worst input's answer time,
+//!                                    against the median dev question's
+//!     profile seeds DIR              writes the worst inputs as fuzz seeds to DIR
 //!
 //! The release profile keeps line tables, so `perf report` names source lines.
 
 use std::time::{Duration, Instant};
 
 use firstkiss::Engine;
-use firstkiss_bench::{dev, synth};
+use firstkiss_bench::measure::{median, time_per_call};
+use firstkiss_bench::{dev, hostile, synth};
 
 /// What the bot's binary runs on, as in the benchmarks.
 #[global_allocator]
@@ -22,6 +26,11 @@ static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map_or("ask", String::as_str);
+    match mode {
+        "hostile" => return hostile(),
+        "seeds" => return seeds(args.get(1).map_or("fuzz/corpus/answer", String::as_str)),
+        _ => {}
+    }
     if mode == "reach" {
         reach(args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10_000));
         return;
@@ -96,5 +105,37 @@ fn reach(facts: usize) {
     );
     for (ns, reached, q) in rows.iter().rev().take(rows.len() / 100 + 1) {
         println!("slow: {:.1} µs reaching {reached} facts: {q:?}", ns / 1e3);
+    }
+}
+
+/// Each worst input's time per answer, next to the median dev question's.
+fn hostile() {
+    let engine = Engine::load(None).expect("the shipped fact base is valid");
+    if let Ok(name) = std::env::var("HOSTILE_ONLY") {
+        let q = hostile::inputs().into_iter().find(|h| h.name.contains(&name)).map(|h| h.question).unwrap_or_default();
+        for _ in 0..100_000 {
+            std::hint::black_box(engine.ask(&q));
+        }
+        return;
+    }
+    let per_call =
+        |q: &str| time_per_call(|| std::hint::black_box(engine.ask(q)), Duration::from_millis(2), 21).wall_ns;
+    let mut dev: Vec<f64> = dev::dev_cases().iter().map(|c| per_call(&c.q)).collect();
+    let median = median(&mut dev);
+    eprintln!("median dev question: {:.2} µs", median / 1e3);
+    for h in hostile::inputs() {
+        let ns = per_call(&h.question);
+        eprintln!("{:>9.2} µs {:>5.1}×  {}", ns / 1e3, ns / median, h.name);
+    }
+}
+
+/// The worst inputs as files, one per input, for the answer fuzz target's corpus.
+fn seeds(dir: &str) {
+    for (i, h) in hostile::inputs().iter().enumerate() {
+        let path = std::path::Path::new(dir).join(format!("seed-hostile-{i:02}"));
+        if let Err(e) = std::fs::write(&path, &h.question) {
+            eprintln!("{}: {e}", path.display());
+            std::process::exit(1);
+        }
     }
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use crate::complete::TitleIndex;
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
 use crate::matcher::{Matcher, Ranking, ANSWER_THRESHOLD};
 use crate::reply::Reply;
@@ -17,12 +18,14 @@ const SUGGESTION_FLOOR: f32 = 0.12;
 pub struct Engine {
     kb: KnowledgeBase,
     matcher: Matcher,
+    titles: TitleIndex,
 }
 
 impl Engine {
     pub fn new(kb: KnowledgeBase) -> Engine {
         let matcher = Matcher::new(&kb);
-        Engine { kb, matcher }
+        let titles = TitleIndex::new(&kb);
+        Engine { kb, matcher, titles }
     }
 
     /// The fact base at `path`, or the built-in one.
@@ -71,29 +74,23 @@ impl Engine {
     }
 
     /// Facts whose titles match what a user is typing, for autocomplete: titles with
-    /// a word starting with each typed word, best matches first; if none does (a
-    /// typo, another wording), the matcher's ranking. Empty input lists the first facts.
+    /// a word starting with each typed word, the matcher's best first; if none does
+    /// (a typo, another wording), the matcher's ranking. Empty input lists the first
+    /// facts.
     pub fn complete(&self, typed: &str, limit: usize) -> Vec<FactId> {
         let typed_words = crate::text::words(crate::text::clip(typed, crate::text::MAX_QUESTION_CHARS));
         if typed_words.is_empty() {
             return self.kb.fact_ids().take(limit).collect();
         }
-        let ranking = self.matcher.rank_top(typed, self.kb.facts().len());
-        let score = |id: FactId| ranking.ranked.iter().find(|s| s.fact == id).map_or(0.0, |s| s.confidence);
-        let mut by_title: Vec<(FactId, f32)> = self
-            .kb
-            .fact_ids()
-            .filter(|&id| {
-                let title = crate::text::words(&self.kb.fact(id).title);
-                typed_words.iter().all(|t| title.iter().any(|w| w.starts_with(t.as_str())))
-            })
-            .map(|id| (id, score(id)))
-            .collect();
-        if by_title.is_empty() {
-            return ranking.ranked.iter().take(limit).map(|s| s.fact).collect();
+        let ranked: Vec<FactId> = self.matcher.rank_top(typed, limit).ranked.iter().map(|s| s.fact).collect();
+        let mut by_title: Vec<FactId> =
+            ranked.iter().copied().filter(|&id| self.titles.matches(id, &typed_words)).collect();
+        let rest = self.titles.fill(&typed_words, &by_title, limit.saturating_sub(by_title.len()));
+        if by_title.is_empty() && rest.is_empty() {
+            return ranked;
         }
-        by_title.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        by_title.into_iter().take(limit).map(|(id, _)| id).collect()
+        by_title.extend(rest);
+        by_title
     }
 
     /// The reply presenting one fact, chosen by the user rather than matched.

@@ -7,6 +7,7 @@
 //! text or JSON. [`Engine`] ties them together. The adapters (command line, Discord
 //! bot, mock Discord) sit around it. See ARCHITECTURE.md for the map.
 
+pub mod complete;
 pub mod discord;
 pub mod engine;
 pub mod eval;

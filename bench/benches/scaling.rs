@@ -190,6 +190,17 @@ fn scaling(c: &mut Criterion) {
         let theirs = latencies(probes, |q| {
             std::hint::black_box(peer.ask(engine.kb(), q));
         });
+        // `/fact` autocomplete as a user types: each probe cut halfway through.
+        let typing: Vec<Probe> = probes
+            .iter()
+            .map(|p| Probe {
+                question: firstkiss::text::clip(&p.question, p.question.chars().count() / 2).to_string(),
+                ..p.clone()
+            })
+            .collect();
+        let autocomplete = latencies(&typing, |typed| {
+            std::hint::black_box(engine.complete(typed, 25));
+        });
         let ours_accuracy = accuracy(probes, |q| {
             let r = engine.ask(q);
             (r.status, r.fact_id)
@@ -199,11 +210,13 @@ fn scaling(c: &mut Criterion) {
             (r.status, r.fact_id)
         });
         eprintln!(
-            "scaling: {facts} facts: firstkiss median {:.1} µs (CPU {:.1}, p99 {:.1} µs), tantivy median {:.1} µs; accuracy {ours_accuracy}",
+            "scaling: {facts} facts: firstkiss median {:.1} µs (CPU {:.1}, p99 {:.1} µs), tantivy median {:.1} µs, autocomplete median {:.1} µs (p99 {:.1} µs); accuracy {ours_accuracy}",
             ours["median_ns"].as_f64().unwrap_or(0.0) / 1e3,
             ours["median_cpu_ns"].as_f64().unwrap_or(0.0) / 1e3,
             ours["p99_ns"].as_f64().unwrap_or(0.0) / 1e3,
             theirs["median_ns"].as_f64().unwrap_or(0.0) / 1e3,
+            autocomplete["median_ns"].as_f64().unwrap_or(0.0) / 1e3,
+            autocomplete["p99_ns"].as_f64().unwrap_or(0.0) / 1e3,
         );
 
         group.bench_with_input(BenchmarkId::new("firstkiss", facts), probes, |b, probes| {
@@ -245,6 +258,7 @@ fn scaling(c: &mut Criterion) {
             "memory": memory,
             "firstkiss": ours,
             "firstkiss_accuracy": ours_accuracy,
+            "firstkiss_autocomplete": autocomplete,
             "tantivy": theirs,
             "tantivy_accuracy": theirs_accuracy,
             "tantivy_index_s": tantivy_index_s,

@@ -7,7 +7,8 @@ use std::io;
 use toml::Spanned;
 
 use super::error::{line_col, Lines};
-use super::{raw, Citation, Claim, Fact, FactId, KnowledgeBase, KnowledgeError, Problem, Source};
+use super::{raw, Citation, Claim, Entity, EntityId, EntityKind, Fact, FactId, Gap, KnowledgeBase, KnowledgeError};
+use super::{Problem, Source};
 use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
 use crate::text::loose;
 
@@ -29,7 +30,11 @@ pub fn build(
     let mut b = Builder { lines: Lines::new(text), problems: Vec::new() };
     let (sources, documents) = b.sources(&file.source, document);
     let synonyms = b.synonyms(&file.synonyms);
-    let facts = b.facts(&file.fact, &sources, &documents);
+    let docs = Documents::new(&sources, &documents);
+    let entities = b.entities(&file.entity, &docs);
+    let facts = b.facts(&file.fact, &docs, &entities);
+    let gaps = b.gaps(&file.unknown, &docs, &entities, &facts);
+    b.check_entities_have_facts(&file.entity, &entities, &facts);
     if b.problems.is_empty() && facts.is_empty() {
         b.problems.push(Problem {
             line: 1,
@@ -38,12 +43,28 @@ pub fn build(
         });
     }
     if b.problems.is_empty() {
-        Ok(KnowledgeBase { origin: origin.to_string(), sources, facts, synonyms })
+        Ok(KnowledgeBase { origin: origin.to_string(), sources, facts, entities, gaps, synonyms })
     } else {
         b.problems.sort_by_key(|p| p.line);
         Err(KnowledgeError::Invalid { origin: origin.to_string(), problems: b.problems })
     }
 }
+
+/// The sources by id, and each document's text made loose for quote lookup.
+struct Documents<'a> {
+    sources: &'a [Source],
+    index: HashMap<&'a str, usize>,
+    loose: &'a [String],
+}
+
+impl<'a> Documents<'a> {
+    fn new(sources: &'a [Source], loose: &'a [String]) -> Documents<'a> {
+        Documents { sources, index: sources.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(), loose }
+    }
+}
+
+/// The placeholder a gap's questions use to be asked about every person.
+const PERSON: &str = "{person}";
 
 struct Builder {
     lines: Lines,
@@ -131,7 +152,7 @@ impl Builder {
         groups
     }
 
-    fn facts(&mut self, raw: &[Spanned<raw::Fact>], sources: &[Source], documents: &[String]) -> Vec<Fact> {
+    fn facts(&mut self, raw: &[Spanned<raw::Fact>], docs: &Documents, entities: &[Entity]) -> Vec<Fact> {
         let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, spanned) in raw.iter().enumerate() {
             let id = spanned.get_ref().id.get_ref();
@@ -144,7 +165,6 @@ impl Builder {
                 );
             }
         }
-        let source_index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
         let mut facts = Vec::with_capacity(raw.len());
         for spanned in raw {
             let f = spanned.get_ref();
@@ -169,37 +189,15 @@ impl Builder {
                     Some(&i) => related.push(FactId(i as u32)),
                 }
             }
-            let cite = |b: &mut Self, source: &Spanned<String>, quote: &Spanned<String>| -> Citation {
-                let (source_line, line) = (b.line(source), b.line(quote));
-                let (source, quote) = (source.get_ref().as_str(), quote.get_ref().as_str());
-                let Some(&s) = source_index.get(source) else {
-                    let known: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
-                    b.problem(
-                        source_line,
-                        id,
-                        format!("cites unknown source {source:?} (known: {})", known.join(", ")),
-                    );
-                    return Citation { source: 0, quote: quote.to_string() };
-                };
-                b.check_text(line, id, "a quote", quote, MAX_QUOTE_CHARS);
-                if !quote.trim().is_empty() && !documents[s].is_empty() && !documents[s].contains(&loose(quote)) {
-                    b.problem(
-                        line,
-                        id,
-                        format!("quote {quote:?} is not found word for word in sources/{}", sources[s].file),
-                    );
-                }
-                Citation { source: s, quote: quote.trim().to_string() }
-            };
-            let citations: Vec<Citation> =
-                f.cite.iter().map(|c| cite(self, &c.get_ref().source, &c.get_ref().quote)).collect();
+            let about = self.about(line, id, &f.about, entities);
+            let citations = self.citations(id, &f.cite, docs);
             let claims: Vec<Claim> = f
                 .claim
                 .iter()
                 .map(|c| {
                     let (claim_line, claim) = (self.line(c), c.get_ref());
                     self.check_text(claim_line, id, "a claim's text", &claim.text, MAX_CLAIM_CHARS);
-                    Claim { text: claim.text.trim().to_string(), citation: cite(self, &claim.source, &claim.quote) }
+                    Claim { text: claim.text.trim().to_string(), citation: self.citation(id, &claim.source, &claim.quote, docs) }
                 })
                 .collect();
             match (citations.len(), claims.len()) {
@@ -224,6 +222,7 @@ impl Builder {
                 title: f.title.trim().to_string(),
                 answer: f.answer.trim().to_string(),
                 questions: f.questions.iter().map(|q| q.trim().to_string()).collect(),
+                about,
                 keywords: f.keywords.iter().map(|k| k.trim().to_string()).collect(),
                 related,
                 citations,
@@ -231,6 +230,162 @@ impl Builder {
             });
         }
         facts
+    }
+
+    /// A verbatim quote from a known source, checked against its document.
+    fn citation(&mut self, id: &str, source: &Spanned<String>, quote: &Spanned<String>, docs: &Documents) -> Citation {
+        let (source_line, line) = (self.line(source), self.line(quote));
+        let (source, quote) = (source.get_ref().as_str(), quote.get_ref().as_str());
+        let Some(&s) = docs.index.get(source) else {
+            let known: Vec<&str> = docs.sources.iter().map(|s| s.id.as_str()).collect();
+            self.problem(source_line, id, format!("cites unknown source {source:?} (known: {})", known.join(", ")));
+            return Citation { source: 0, quote: quote.to_string() };
+        };
+        self.check_text(line, id, "a quote", quote, MAX_QUOTE_CHARS);
+        if !quote.trim().is_empty() && !docs.loose[s].is_empty() && !docs.loose[s].contains(&loose(quote)) {
+            self.problem(
+                line,
+                id,
+                format!("quote {quote:?} is not found word for word in sources/{}", docs.sources[s].file),
+            );
+        }
+        Citation { source: s, quote: quote.trim().to_string() }
+    }
+
+    fn citations(&mut self, id: &str, cites: &[Spanned<raw::Cite>], docs: &Documents) -> Vec<Citation> {
+        cites.iter().map(|c| self.citation(id, &c.get_ref().source, &c.get_ref().quote, docs)).collect()
+    }
+
+    /// The entities an entry is `about`, resolved.
+    fn about(&mut self, line: usize, id: &str, about: &[String], entities: &[Entity]) -> Vec<EntityId> {
+        let mut out = Vec::new();
+        for name in about {
+            match entities.iter().position(|e| e.id == *name) {
+                Some(i) => out.push(EntityId(i as u32)),
+                None => self.problem(line, id, format!("about {name:?}: no [[entity]] has this id")),
+            }
+        }
+        out
+    }
+
+    fn entities(&mut self, raw: &[Spanned<raw::Entity>], docs: &Documents) -> Vec<Entity> {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut names: HashMap<String, String> = HashMap::new();
+        let mut entities = Vec::with_capacity(raw.len());
+        for spanned in raw {
+            let e = spanned.get_ref();
+            let (line, id) = (self.line(&e.id), e.id.get_ref().as_str());
+            self.check_id(line, id, "entity");
+            if let Some(first) = ids.insert(id, line) {
+                self.problem(line, id, format!("this entity id is already used at line {first}"));
+            }
+            self.check_text(line, id, "name", &e.name, MAX_TITLE_CHARS);
+            self.check_text(line, id, "summary", &e.summary, MAX_ANSWER_CHARS);
+            if e.names.is_empty() {
+                self.problem(line, id, "names is empty: give every way a fan refers to it");
+            }
+            for name in &e.names {
+                self.check_text(line, id, "a name", name, MAX_TITLE_CHARS);
+                let key = crate::text::words(name).join(" ");
+                if let Some(other) = names.insert(key, id.to_string()).filter(|other| other != id) {
+                    self.problem(line, id, format!("the name {name:?} is also a name of entity {other:?}"));
+                }
+            }
+            let citations = self.citations(id, &e.cite, docs);
+            if citations.is_empty() {
+                self.problem(line, id, "has no citation: add an [[entity.cite]] backing its summary");
+            }
+            entities.push(Entity {
+                id: id.to_string(),
+                kind: e.kind,
+                name: e.name.trim().to_string(),
+                names: e.names.iter().map(|n| n.trim().to_string()).collect(),
+                summary: e.summary.trim().to_string(),
+                citations,
+            });
+        }
+        entities
+    }
+
+    /// The `[[unknown]]` entries, an entry written for every person expanded once per
+    /// person. An expanded phrasing that a fact has word for word is left to the
+    /// fact; a plain entry sharing a fact's phrasing is a curator's mistake.
+    fn gaps(&mut self, raw: &[Spanned<raw::Unknown>], docs: &Documents, entities: &[Entity], facts: &[Fact]) -> Vec<Gap> {
+        let key = |q: &str| crate::text::words(q).join(" ");
+        let fact_phrasings: HashMap<String, &str> =
+            facts.iter().flat_map(|f| f.questions.iter().map(move |q| (key(q), f.id.as_str()))).collect();
+        let mut ids: HashMap<&str, usize> = facts.iter().map(|f| (f.id.as_str(), 0)).collect();
+        let mut gaps = Vec::new();
+        for spanned in raw {
+            let u = spanned.get_ref();
+            let (line, id) = (self.line(&u.id), u.id.get_ref().as_str());
+            self.check_id(line, id, "unknown");
+            match ids.insert(id, line) {
+                Some(0) => self.problem(line, id, "this id is already a fact's id"),
+                Some(first) => self.problem(line, id, format!("this unknown id is already used at line {first}")),
+                None => {}
+            }
+            if u.questions.is_empty() {
+                self.problem(line, id, "questions is empty: give a few ways a fan might ask this");
+            }
+            for question in &u.questions {
+                self.check_text(line, id, "a question", question, MAX_ANSWER_CHARS);
+            }
+            self.check_text(line, id, "reply", &u.reply, MAX_ANSWER_CHARS);
+            let citations = self.citations(id, &u.cite, docs);
+            let templated = u.questions.iter().any(|q| q.contains(PERSON));
+            if !templated {
+                for question in &u.questions {
+                    if let Some(fact) = fact_phrasings.get(&key(question)) {
+                        self.problem(line, id, format!("the question {question:?} is also a phrasing of fact `{fact}`"));
+                    }
+                }
+                let about = self.about(line, id, &u.about, entities);
+                gaps.push(Gap {
+                    id: id.to_string(),
+                    about,
+                    questions: u.questions.iter().map(|q| q.trim().to_string()).collect(),
+                    reply: u.reply.trim().to_string(),
+                    citations,
+                });
+                continue;
+            }
+            if u.about.iter().any(|a| a != PERSON) || !u.questions.iter().all(|q| q.contains(PERSON)) {
+                self.problem(line, id, format!("an entry for every person puts {PERSON} in each question and in about, and nowhere else"));
+            }
+            if !citations.is_empty() {
+                self.problem(line, id, "an entry for every person cites nothing: what it says of each person is only that the documents don't say");
+            }
+            for (i, person) in entities.iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person) {
+                let questions: Vec<String> = u
+                    .questions
+                    .iter()
+                    .map(|q| q.trim().replace(PERSON, &person.name))
+                    .filter(|q| !fact_phrasings.contains_key(&key(q)))
+                    .collect();
+                if !questions.is_empty() {
+                    gaps.push(Gap {
+                        id: format!("{id}/{}", person.id),
+                        about: vec![EntityId(i as u32)],
+                        questions,
+                        reply: u.reply.trim().replace(PERSON, &person.name),
+                        citations: Vec::new(),
+                    });
+                }
+            }
+        }
+        gaps
+    }
+
+    /// Every entity is what some fact is about: one that none is about is a name the
+    /// bot could only ever decline.
+    fn check_entities_have_facts(&mut self, raw: &[Spanned<raw::Entity>], entities: &[Entity], facts: &[Fact]) {
+        for (i, (spanned, entity)) in raw.iter().zip(entities).enumerate() {
+            if !facts.iter().any(|f| f.about.contains(&EntityId(i as u32))) {
+                let line = self.line(&spanned.get_ref().id);
+                self.problem(line, &entity.id, "no fact is about this entity: add its id to a fact's `about`");
+            }
+        }
     }
 
     fn check_id(&mut self, line: usize, id: &str, what: &str) {

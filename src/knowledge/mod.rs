@@ -1,6 +1,7 @@
-//! The curated fact base: the documents, the facts that cite them and the synonyms
-//! the matcher uses, loaded from `knowledge.toml` and checked before anything uses
-//! them. A `KnowledgeBase` that exists is a valid one: every quote stands verbatim in
+//! The curated fact base: the documents, the facts that cite them, the entities
+//! (people, works, outlets...) the facts are about, what the documents leave open
+//! (gaps), and the synonyms the matcher uses, loaded from `knowledge.toml` and
+//! checked before anything uses them. A `KnowledgeBase` that exists is a valid one: every quote stands verbatim in
 //! its document, every reference resolves, every text fits where the bot shows it.
 
 mod build;
@@ -31,6 +32,8 @@ pub struct KnowledgeBase {
     origin: String,
     sources: Vec<Source>,
     facts: Vec<Fact>,
+    entities: Vec<Entity>,
+    gaps: Vec<Gap>,
     synonyms: Vec<Vec<String>>,
 }
 
@@ -64,6 +67,54 @@ impl fmt::Display for SourceKind {
     }
 }
 
+/// What an entity is. A gap written once for every person (`{person}` in its
+/// questions) is expanded for each entity of kind `person`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    Person,
+    Work,
+    Organization,
+    Outlet,
+    Place,
+    Event,
+}
+
+/// Index of an entity in [`KnowledgeBase::entities`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntityId(pub u32);
+
+/// Someone or something the documents name, with every way fans refer to it.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub id: String,
+    pub kind: EntityKind,
+    /// How a reply names it.
+    pub name: String,
+    /// Every way a fan refers to it: names, first names, roles, descriptions.
+    pub names: Vec<String>,
+    /// What the documents say about it: the reply when a question names it and asks
+    /// what none of its facts answers.
+    pub summary: String,
+    pub citations: Vec<Citation>,
+}
+
+/// Index of a gap in [`KnowledgeBase::gaps`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GapId(pub u32);
+
+/// A question fans ask that the documents leave open (an `[[unknown]]` entry), with
+/// what the documents do say about it.
+#[derive(Debug, Clone)]
+pub struct Gap {
+    /// The entry's id; for an entry written once for every person, `id/person-id`.
+    pub id: String,
+    pub about: Vec<EntityId>,
+    pub questions: Vec<String>,
+    pub reply: String,
+    pub citations: Vec<Citation>,
+}
+
 /// Index of a fact in [`KnowledgeBase::facts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FactId(pub u32);
@@ -75,6 +126,8 @@ pub struct Fact {
     /// The reply, or for a contested fact the sentence that introduces its claims.
     pub answer: String,
     pub questions: Vec<String>,
+    /// The entities the fact is about.
+    pub about: Vec<EntityId>,
     pub keywords: Vec<String>,
     /// Related facts, resolved.
     pub related: Vec<FactId>,
@@ -156,6 +209,22 @@ impl KnowledgeBase {
         &self.sources[index]
     }
 
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    pub fn entity(&self, id: EntityId) -> &Entity {
+        &self.entities[id.0 as usize]
+    }
+
+    pub fn gaps(&self) -> &[Gap] {
+        &self.gaps
+    }
+
+    pub fn gap(&self, id: GapId) -> &Gap {
+        &self.gaps[id.0 as usize]
+    }
+
     pub fn synonyms(&self) -> &[Vec<String>] {
         &self.synonyms
     }
@@ -169,6 +238,9 @@ impl KnowledgeBase {
             questions: self.facts.iter().map(|f| f.questions.len()).sum(),
             citations: self.facts.iter().map(|f| f.citations.len() + f.claims.len()).sum(),
             synonym_groups: self.synonyms.len(),
+            entities: self.entities.len(),
+            gaps: self.gaps.len(),
+            gap_questions: self.gaps.iter().map(|g| g.questions.len()).sum(),
         }
     }
 }
@@ -181,6 +253,9 @@ pub struct Stats {
     pub questions: usize,
     pub citations: usize,
     pub synonym_groups: usize,
+    pub entities: usize,
+    pub gaps: usize,
+    pub gap_questions: usize,
 }
 
 impl fmt::Display for Stats {
@@ -188,13 +263,16 @@ impl fmt::Display for Stats {
         let n = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
         write!(
             f,
-            "{}, {} ({} contested), {}, {}, {}",
+            "{}, {} ({} contested), {}, {}, {}, {}, {} ({} phrasings)",
             n(self.sources, "source", "sources"),
             n(self.facts, "fact", "facts"),
             self.contested,
             n(self.questions, "question phrasing", "question phrasings"),
             n(self.citations, "citation", "citations"),
             n(self.synonym_groups, "synonym group", "synonym groups"),
+            n(self.entities, "entity", "entities"),
+            n(self.gaps, "gap", "gaps"),
+            self.gap_questions,
         )
     }
 }

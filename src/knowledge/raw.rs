@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::SourceKind;
+use super::{EntityKind, SourceKind};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,7 +14,11 @@ pub struct File {
     #[serde(default)]
     pub synonyms: Vec<Spanned<Synonyms>>,
     #[serde(default)]
+    pub entity: Vec<Spanned<Entity>>,
+    #[serde(default)]
     pub fact: Vec<Spanned<Fact>>,
+    #[serde(default)]
+    pub unknown: Vec<Spanned<Unknown>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +45,8 @@ pub struct Fact {
     pub answer: String,
     pub questions: Vec<String>,
     #[serde(default)]
+    pub about: Vec<String>,
+    #[serde(default)]
     pub keywords: Vec<String>,
     #[serde(default)]
     pub related: Vec<String>,
@@ -63,4 +69,28 @@ pub struct Claim {
     pub text: String,
     pub source: Spanned<String>,
     pub quote: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    pub id: Spanned<String>,
+    pub kind: EntityKind,
+    pub name: String,
+    pub names: Vec<String>,
+    pub summary: String,
+    #[serde(default)]
+    pub cite: Vec<Spanned<Cite>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unknown {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub about: Vec<String>,
+    pub questions: Vec<String>,
+    pub reply: String,
+    #[serde(default)]
+    pub cite: Vec<Spanned<Cite>>,
 }

@@ -29,19 +29,27 @@ pub enum ConfigError {
     MalformedToken,
 }
 
-/// A value that must never reach a log, an error or a panic message.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
+/// A value that must never reach a log, an error or a panic message. Making one
+/// registers it with [`crate::logging`], so no log line can show it either.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        crate::logging::remember_secret(&value);
+        Secret(value)
     }
 
     /// The secret itself, for the one place that needs it (the Discord client).
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
     }
 }
 

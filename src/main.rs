@@ -174,7 +174,7 @@ fn load_config(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::R
         Some(path) => (path, true),
         None => (PathBuf::from("config.toml"), false),
     };
-    let file = ConfigFile::load(&path, required)?;
+    let file = ConfigFile::load(&path, required, std::env::var("DISCORD_TOKEN").ok().as_deref())?;
     let mut settings = file.settings(&path)?;
     settings.knowledge = knowledge.or(settings.knowledge);
     Ok((file, settings))

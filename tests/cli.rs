@@ -239,6 +239,17 @@ fn mock_answers_a_script_from_a_pipe() {
 }
 
 #[test]
+fn mock_reads_on_past_a_line_of_invalid_utf8() {
+    let out = run_with_stdin(&["mock", "--json"], b"/about\n/ask who directed \xff first kiss\n/sources\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert_eq!(lines.len(), 3, "every line was read: {lines:?} {err}");
+    assert_eq!(lines[1]["input"], "/ask who directed \u{fffd} first kiss");
+    assert_eq!(lines[1]["requests"].as_array().unwrap().len(), 1, "and answered");
+    assert_eq!(lines[2]["requests"].as_array().unwrap().len(), 1, "and so was the next");
+}
+
+#[test]
 fn mock_json_lists_the_requests_per_line() {
     let out = stdout(&run_with_stdin(&["mock", "--json"], b"/ask @everyone who directed it\nlol\n\n/about\n"));
     let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();

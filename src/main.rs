@@ -103,7 +103,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Through the same scrubbing as the logs: no error may carry a token.
+            let message = format!("error: {e:#}\n");
+            let _ = io::stderr().write_all(&firstkiss::logging::redact(message.as_bytes()));
             ExitCode::FAILURE
         }
     }

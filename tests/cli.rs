@@ -372,6 +372,23 @@ fn a_malformed_token_is_refused_without_being_echoed() {
 }
 
 #[test]
+fn a_token_pasted_into_the_config_is_not_printed() {
+    const TOKEN: &str = "MTA1MDAwMDAwMDAwMDAwMDAw.GsEcRe.Zq9xTyU3pLmN8vB2cX4kJh7Wd5Rf1Gt6Ys0";
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    for (text, env) in [
+        (format!("guild_id = \"{TOKEN}\""), Some(TOKEN)),
+        (format!("token = \"{TOKEN}\" # mine\nowners = [\"{TOKEN}\"]"), None),
+        (format!("{TOKEN} = 1"), None),
+    ] {
+        std::fs::write(&config, &text).unwrap();
+        let (ok, err) = run_bot(env, &["--config", config.to_str().unwrap()]);
+        assert!(!ok && err.starts_with(&format!("error: {}:", config.display())), "{err}");
+        assert!(!err.contains("MTA1MDAw") && !err.contains("Zq9xTyU3"), "{text}: {err}");
+    }
+}
+
+#[test]
 fn a_named_config_must_exist_and_be_valid() {
     let (ok, err) = run_bot(Some("x"), &["--config", "/nonexistent/config.toml"]);
     assert!(!ok && err.starts_with("error: cannot read the config file /nonexistent/config.toml"), "{err}");

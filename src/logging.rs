@@ -46,10 +46,19 @@ const MIN_LEARNT_LEN: usize = 16;
 const CAPPED_TARGETS: &[(&str, LevelFilter)] =
     &[("tungstenite", LevelFilter::DEBUG), ("tokio_tungstenite", LevelFilter::DEBUG)];
 
-/// Installs the process's log subscriber: `directives` (`RUST_LOG` syntax; `default`
-/// if they do not parse), the frame-dumping targets capped, and every line redacted
-/// before it reaches `writer`.
+/// Installs the process's log subscriber (see [`subscriber`]).
 pub fn init<W>(directives: &str, default: &str, writer: W) -> Result<(), TryInitError>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    subscriber(directives, default, writer).try_init()
+}
+
+/// The log subscriber: `directives` (`RUST_LOG` syntax; `default` if they do not
+/// parse), the frame-dumping targets capped by a filter of their own (so no
+/// directive, however specific, lifts it), and every line redacted before it reaches
+/// `writer`.
+pub fn subscriber<W>(directives: &str, default: &str, writer: W) -> impl tracing::Subscriber + Send + Sync
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
@@ -61,7 +70,6 @@ where
         .with(capped)
         .with(filter)
         .with(tracing_subscriber::fmt::layer().with_writer(Redacting(writer)))
-        .try_init()
 }
 
 /// Remembers a secret for good (a bot token). Values shorter than
@@ -505,6 +513,35 @@ mod tests {
         assert!(!index.known.contains("expired-token-0000"));
         assert_eq!(index.redact(b"expired-token-0000").as_ref(), b"expired-token-0000");
         consistent(&index);
+    }
+
+    #[test]
+    fn rust_log_cannot_lift_the_cap_on_frame_dumps() {
+        let captured = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = captured.clone();
+        let writer = move || Sink(sink.clone());
+        let directives = "trace,tungstenite=trace,tungstenite::protocol::frame=trace,tokio_tungstenite=trace";
+        tracing::subscriber::with_default(subscriber(directives, "warn", writer), || {
+            tracing::trace!(target: "tungstenite::protocol::frame", "writing frame payload: 0x7b7d");
+            tracing::trace!(target: "tokio_tungstenite::compat", "Read.read");
+            tracing::debug!(target: "tungstenite::protocol", "Received close frame");
+            tracing::trace!(target: "serenity::gateway", "other targets keep their trace");
+        });
+        let logs = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+        assert!(!logs.contains("writing frame") && !logs.contains("Read.read"), "{logs}");
+        assert!(logs.contains("Received close frame") && logs.contains("other targets keep their trace"), "{logs}");
+    }
+
+    struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
     }
 
     #[test]

@@ -34,7 +34,9 @@ impl Write for Captured {
 async fn the_token_is_never_logged() {
     let captured = Captured::default();
     let writer = captured.clone();
-    firstkiss::logging::init("trace", "trace", move || writer.clone()).expect("the only subscriber");
+    // As RUST_LOG would ask for it, down to the frame dumps.
+    let directives = "trace,tungstenite=trace,tungstenite::protocol::frame=trace,tokio_tungstenite=trace";
+    firstkiss::logging::init(directives, "trace", move || writer.clone()).expect("the only subscriber");
 
     let mock = MockDiscord::start().await.unwrap();
     let engine = Arc::new(SharedEngine::new(Engine::load(None).unwrap()));

@@ -35,7 +35,9 @@ pub const MIN_SECRET_LEN: usize = 10;
 /// How long Discord accepts an interaction token, so how long it is worth scrubbing.
 pub const INTERACTION_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// At most this many interaction tokens are remembered (the oldest go first), about
-/// 2 KiB each: a bound on memory under a flood of interactions.
+/// 5 KiB each with all their encodings: a bound on memory (20 MiB) under a flood of
+/// interactions. A token forgotten too soon is learnt again from the next line that
+/// shows it in plain.
 pub const MAX_INTERACTION_TOKENS: usize = 4096;
 /// At most this many permanent secrets (bot tokens); more would mean a bug.
 const MAX_PERMANENT: usize = 16;

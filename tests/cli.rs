@@ -392,6 +392,13 @@ fn a_token_pasted_into_the_config_is_not_printed() {
 fn a_named_config_must_exist_and_be_valid() {
     let (ok, err) = run_bot(Some("x"), &["--config", "/nonexistent/config.toml"]);
     assert!(!ok && err.starts_with("error: cannot read the config file /nonexistent/config.toml"), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "the reason is given once: {err}");
+    #[cfg(unix)]
+    {
+        // It would have waited for ever on /dev/zero.
+        let (ok, err) = run_bot(Some("x"), &["--config", "/dev/zero"]);
+        assert!(!ok && err.starts_with("error: cannot read the config file /dev/zero: not a regular file"), "{err}");
+    }
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[answers]\nthreshold = 2.0\n").unwrap();

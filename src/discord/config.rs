@@ -17,8 +17,9 @@ const TOKEN_HELP: &str = "set DISCORD_TOKEN in the environment (or `token` in th
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the config file {}: {source} (copy config.example.toml to config.toml to start)", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    // The reason is in the message, so not a `source` as well (it would print twice).
+    #[error("cannot read the config file {}: {reason} (copy config.example.toml to config.toml to start)", path.display())]
+    Read { path: PathBuf, reason: std::io::Error },
     #[error("{}:{line}:{column}: {message}", path.display())]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: {message}", path.display())]
@@ -186,11 +187,18 @@ impl ConfigFile {
     /// Reads `path`; a missing file is an error only if it was asked for by name.
     /// `env_token` (`DISCORD_TOKEN`) is only used to keep it out of error messages.
     pub fn load(path: &Path, required: bool, env_token: Option<&str>) -> Result<ConfigFile, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        // As the fact base is read: a regular file of bounded size (a FIFO or a
+        // device would hang the start), in UTF-8, or an error that says where not.
+        let bytes = match crate::knowledge::read_limited(path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(ConfigFile::default()),
-            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(reason) => return Err(ConfigError::Read { path: path.to_path_buf(), reason }),
         };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column, byte) = crate::knowledge::first_invalid_utf8(e.as_bytes(), e.utf8_error());
+            let message = format!("invalid UTF-8 (byte 0x{byte:02X}): save the file as UTF-8");
+            ConfigError::Syntax { path: path.to_path_buf(), line, column, message }
+        })?;
         toml::from_str(&text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| crate::knowledge::line_col(&text, s.start));
             // toml and serde quote the offending value ("invalid type: string "...",
@@ -486,6 +494,15 @@ mod tests {
             assert!(!err.to_string().contains("aaaaaaaaaaaa"), "{err}");
         }
         assert!(ConfigFile::default().token(Some(format!("Bot {TOKEN}\n"))).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, b"owners = []\n# caf\xe9\n").unwrap();
+        let err = ConfigFile::load(&path, true, None).unwrap_err().to_string();
+        assert!(err.ends_with("config.toml:2:6: invalid UTF-8 (byte 0xE9): save the file as UTF-8"), "{err}");
     }
 
     #[test]

@@ -193,7 +193,7 @@ impl KnowledgeBase {
 
 /// The bytes of `path`, if it is a regular file of at most [`MAX_FILE_BYTES`]: a
 /// FIFO would block the read for ever, a device like `/dev/zero` never end it.
-fn read_limited(path: &Path) -> io::Result<Vec<u8>> {
+pub(crate) fn read_limited(path: &Path) -> io::Result<Vec<u8>> {
     use std::io::Read;
     let not_regular = || io::Error::new(io::ErrorKind::InvalidInput, "not a regular file");
     let too_large = || {
@@ -220,7 +220,7 @@ fn read_limited(path: &Path) -> io::Result<Vec<u8>> {
 }
 
 /// Line and column (1-based, in characters) and value of the first invalid byte.
-fn first_invalid_utf8(bytes: &[u8], error: std::str::Utf8Error) -> (usize, usize, u8) {
+pub(crate) fn first_invalid_utf8(bytes: &[u8], error: std::str::Utf8Error) -> (usize, usize, u8) {
     let valid = &bytes[..error.valid_up_to()];
     // The prefix is valid UTF-8 by definition; lossy conversion cannot change it.
     let valid = String::from_utf8_lossy(valid);

@@ -12,6 +12,7 @@ pub mod discord;
 pub mod engine;
 pub mod eval;
 pub mod knowledge;
+pub mod logging;
 pub mod matcher;
 pub mod mock;
 pub mod render;

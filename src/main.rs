@@ -94,15 +94,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Without RUST_LOG, the running bot says what it is doing; the rest only warns.
     let default_level = if matches!(cli.command, Command::Run { .. }) { "warn,firstkiss=info" } else { "warn" };
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into()))
-        .with_writer(io::stderr)
-        .init();
+    // Every line is scrubbed of secrets before it is written (src/logging.rs).
+    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| default_level.to_string());
+    if let Err(e) = firstkiss::logging::init(&directives, default_level, io::stderr) {
+        eprintln!("warning: logging is off: {e}");
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Through the same scrubbing as the logs: no error may carry a token.
+            let message = format!("error: {e:#}\n");
+            let _ = io::stderr().write_all(&firstkiss::logging::redact(message.as_bytes()));
             ExitCode::FAILURE
         }
     }
@@ -173,7 +176,7 @@ fn load_config(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::R
         Some(path) => (path, true),
         None => (PathBuf::from("config.toml"), false),
     };
-    let file = ConfigFile::load(&path, required)?;
+    let file = ConfigFile::load(&path, required, std::env::var("DISCORD_TOKEN").ok().as_deref())?;
     let mut settings = file.settings(&path)?;
     settings.knowledge = knowledge.or(settings.knowledge);
     Ok((file, settings))

@@ -137,6 +137,7 @@ fn a_missing_fact_base_is_one_line_and_a_failure() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.starts_with("error: cannot read the fact base /nonexistent/knowledge.toml:"), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "the reason is given once: {err}");
 }
 
 /// A writable copy of the fixture, to break on purpose.
@@ -186,6 +187,83 @@ fn validate_rejects_a_toml_syntax_error_with_line_and_column() {
     let err = validate_broken(|t| t.replace("title = \"The song in the film\"", "title = \"The song in the film"));
     assert!(err.starts_with("error: KB:38:30: invalid basic string"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn validate_rejects_an_empty_document_instead_of_skipping_its_quotes() {
+    let (_dir, path) = fixture_copy();
+    let document = path.parent().unwrap().join("sources/001_039ab0e369966f82.txt");
+    for empty in ["", " \n\t\n"] {
+        std::fs::write(&document, empty).unwrap();
+        let out = run(&["--knowledge", path.to_str().unwrap(), "validate"]);
+        let err = String::from_utf8_lossy(&out.stderr).replace(path.to_str().unwrap(), "KB");
+        assert!(!out.status.success() && out.stdout.is_empty(), "an empty document must fail validation: {err}");
+        assert!(
+            err.contains("KB:3: `mallin`: sources/001_039ab0e369966f82.txt is empty: a document must hold the text"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_field_names_its_fact() {
+    let err = validate_broken(|t| t.replacen("answer = ", "# answer = ", 1));
+    assert!(err.contains("KB:21: `director`: missing field `answer`"), "{err}");
+    let err = validate_broken(|t| t.replacen("title = \"Who directed", "# title = \"", 1));
+    assert!(err.contains("KB:21: `director`: missing field `title`"), "{err}");
+}
+
+#[test]
+fn invalid_utf8_in_the_fact_base_is_placed() {
+    let (_dir, path) = fixture_copy();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(9).position(|w| w == b"id = \"dir").expect("the director fact") + 6;
+    bytes[at] = 0xff;
+    std::fs::write(&path, bytes).unwrap();
+    let out = run(&["--knowledge", path.to_str().unwrap(), "validate"]);
+    let err = String::from_utf8_lossy(&out.stderr).replace(path.to_str().unwrap(), "KB");
+    assert!(!out.status.success());
+    assert_eq!(err.trim(), "error: KB:21:7: invalid UTF-8 (byte 0xFF): save the file as UTF-8");
+}
+
+#[test]
+fn only_regular_files_of_a_bounded_size_are_read() {
+    let (dir, path) = fixture_copy();
+    let big = dir.path().join("big.toml");
+    std::fs::File::create(&big).unwrap().set_len(8 * 1024 * 1024 + 1).unwrap();
+    let document = dir.path().join("sources/004_736a8f1e1b3ec492.txt");
+    std::fs::File::options().append(true).open(&document).unwrap().set_len(8 * 1024 * 1024 + 1).unwrap();
+    let mut cases = vec![
+        (big.to_str().unwrap().to_string(), "larger than the 8 MiB limit"),
+        (
+            path.to_str().unwrap().to_string(),
+            "cannot read sources/004_736a8f1e1b3ec492.txt: larger than the 8 MiB limit",
+        ),
+        (dir.path().to_str().unwrap().to_string(), "not a regular file"),
+    ];
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("fifo.toml");
+        assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+        cases.push((fifo.to_str().unwrap().to_string(), "not a regular file"));
+        cases.push(("/dev/zero".into(), "not a regular file"));
+    }
+    for (knowledge, expected) in cases {
+        // A FIFO or /dev/zero used to hang: give up after a while rather than hang CI.
+        let mut child = bot(&["--knowledge", &knowledge, "validate"]).stderr(Stdio::piped()).spawn().unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("validate --knowledge {knowledge} hangs");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(expected), "{knowledge}: {err}");
+        assert_eq!(err.trim().lines().count(), if expected.starts_with("cannot") { 2 } else { 1 }, "{err}");
+    }
 }
 
 #[test]
@@ -239,6 +317,17 @@ fn mock_answers_a_script_from_a_pipe() {
 }
 
 #[test]
+fn mock_reads_on_past_a_line_of_invalid_utf8() {
+    let out = run_with_stdin(&["mock", "--json"], b"/about\n/ask who directed \xff first kiss\n/sources\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert_eq!(lines.len(), 3, "every line was read: {lines:?} {err}");
+    assert_eq!(lines[1]["input"], "/ask who directed \u{fffd} first kiss");
+    assert_eq!(lines[1]["requests"].as_array().unwrap().len(), 1, "and answered");
+    assert_eq!(lines[2]["requests"].as_array().unwrap().len(), 1, "and so was the next");
+}
+
+#[test]
 fn mock_json_lists_the_requests_per_line() {
     let out = stdout(&run_with_stdin(&["mock", "--json"], b"/ask @everyone who directed it\nlol\n\n/about\n"));
     let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
@@ -283,9 +372,33 @@ fn a_malformed_token_is_refused_without_being_echoed() {
 }
 
 #[test]
+fn a_token_pasted_into_the_config_is_not_printed() {
+    const TOKEN: &str = "MTA1MDAwMDAwMDAwMDAwMDAw.GsEcRe.Zq9xTyU3pLmN8vB2cX4kJh7Wd5Rf1Gt6Ys0";
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    for (text, env) in [
+        (format!("guild_id = \"{TOKEN}\""), Some(TOKEN)),
+        (format!("token = \"{TOKEN}\" # mine\nowners = [\"{TOKEN}\"]"), None),
+        (format!("{TOKEN} = 1"), None),
+    ] {
+        std::fs::write(&config, &text).unwrap();
+        let (ok, err) = run_bot(env, &["--config", config.to_str().unwrap()]);
+        assert!(!ok && err.starts_with(&format!("error: {}:", config.display())), "{err}");
+        assert!(!err.contains("MTA1MDAw") && !err.contains("Zq9xTyU3"), "{text}: {err}");
+    }
+}
+
+#[test]
 fn a_named_config_must_exist_and_be_valid() {
     let (ok, err) = run_bot(Some("x"), &["--config", "/nonexistent/config.toml"]);
     assert!(!ok && err.starts_with("error: cannot read the config file /nonexistent/config.toml"), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "the reason is given once: {err}");
+    #[cfg(unix)]
+    {
+        // It would have waited for ever on /dev/zero.
+        let (ok, err) = run_bot(Some("x"), &["--config", "/dev/zero"]);
+        assert!(!ok && err.starts_with("error: cannot read the config file /dev/zero: not a regular file"), "{err}");
+    }
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[answers]\nthreshold = 2.0\n").unwrap();

@@ -17,8 +17,9 @@ const TOKEN_HELP: &str = "set DISCORD_TOKEN in the environment (or `token` in th
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the config file {}: {source} (copy config.example.toml to config.toml to start)", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    // The reason is in the message, so not a `source` as well (it would print twice).
+    #[error("cannot read the config file {}: {reason} (copy config.example.toml to config.toml to start)", path.display())]
+    Read { path: PathBuf, reason: std::io::Error },
     #[error("{}:{line}:{column}: {message}", path.display())]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: {message}", path.display())]
@@ -29,19 +30,27 @@ pub enum ConfigError {
     MalformedToken,
 }
 
-/// A value that must never reach a log, an error or a panic message.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
+/// A value that must never reach a log, an error or a panic message. Making one
+/// registers it with [`crate::logging`], so no log line can show it either.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        crate::logging::remember_secret(&value);
+        Secret(value)
     }
 
     /// The secret itself, for the one place that needs it (the Discord client).
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
     }
 }
 
@@ -176,17 +185,29 @@ impl Settings {
 
 impl ConfigFile {
     /// Reads `path`; a missing file is an error only if it was asked for by name.
-    pub fn load(path: &Path, required: bool) -> Result<ConfigFile, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+    /// `env_token` (`DISCORD_TOKEN`) is only used to keep it out of error messages.
+    pub fn load(path: &Path, required: bool, env_token: Option<&str>) -> Result<ConfigFile, ConfigError> {
+        // As the fact base is read: a regular file of bounded size (a FIFO or a
+        // device would hang the start), in UTF-8, or an error that says where not.
+        let bytes = match crate::knowledge::read_limited(path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(ConfigFile::default()),
-            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(reason) => return Err(ConfigError::Read { path: path.to_path_buf(), reason }),
         };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column, byte) = crate::knowledge::first_invalid_utf8(e.as_bytes(), e.utf8_error());
+            let message = format!("invalid UTF-8 (byte 0x{byte:02X}): save the file as UTF-8");
+            ConfigError::Syntax { path: path.to_path_buf(), line, column, message }
+        })?;
         toml::from_str(&text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| crate::knowledge::line_col(&text, s.start));
-            // The message quotes the offending value only for syntax errors, never a
-            // whole field, so a token is not echoed; still, redact to be sure.
-            let message = redact(e.message().trim_end(), &text);
+            // toml and serde quote the offending value ("invalid type: string "...",
+            // expected u64"), which may be a token pasted in the wrong place: remove
+            // every token known by value, then any long quoted value.
+            let mut known = tokens_in(&text);
+            known.extend(env_token.map(str::to_string));
+            let message = e.message().trim_end().lines().collect::<Vec<_>>().join(": ");
+            let message = mask_long_quotes(&redact(&message, &known));
             ConfigError::Syntax { path: path.to_path_buf(), line, column, message }
         })
     }
@@ -196,7 +217,12 @@ impl ConfigFile {
         let token = env.filter(|t| !t.trim().is_empty()).map(Secret::new).or_else(|| self.token.clone());
         let token = token.ok_or(ConfigError::MissingToken)?;
         let trimmed = Secret::new(token.expose().trim().trim_start_matches("Bot ").to_string());
-        serenity::utils::token::validate(trimmed.expose()).map_err(|_| ConfigError::MalformedToken)?;
+        // serenity checks the three parts only; a space or line break inside would
+        // reach the Authorization header (or be rejected there, naming it).
+        let well_formed = trimmed.expose().bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !well_formed || serenity::utils::token::validate(trimmed.expose()).is_err() {
+            return Err(ConfigError::MalformedToken);
+        }
         Ok(trimmed)
     }
 
@@ -261,16 +287,111 @@ impl ConfigFile {
     }
 }
 
-/// `message` with any run of `text` that looks like a token removed.
-fn redact(message: &str, text: &str) -> String {
+/// Quoted values up to this many characters are shown in error messages: enough for
+/// a mistyped key or a short value, too few to give away a token.
+const MAX_ECHO: usize = 12;
+
+/// Longer quoted names that may be shown: the file's own keys, which serde lists in
+/// "unknown field `x`, expected one of ...".
+const KEYS: &[&str] = &[
+    "token",
+    "knowledge",
+    "guild_id",
+    "answers",
+    "threshold",
+    "unprompted_threshold",
+    "private_by_default",
+    "community",
+    "answer_mentions",
+    "qa_channels",
+    "cooldown",
+    "per_user_seconds",
+    "per_channel_seconds",
+    "owners",
+    "shards",
+    "total",
+    "range",
+];
+
+/// The values given to a `token` key in `text`, read leniently (the file may not
+/// parse): after `token =`, up to the closing quote, or a comment or the end of the line.
+fn tokens_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Ok(table) = text.parse::<toml::Table>() {
+        found.extend(table.get("token").and_then(|t| t.as_str()).map(str::to_string));
+    }
+    for line in text.lines() {
+        let line = line.trim_start().trim_start_matches(['"', '\'']);
+        let Some(rest) = line.strip_prefix("token") else { continue };
+        let Some(value) = rest.trim_start_matches(['"', '\'', ' ', '\t']).strip_prefix('=') else { continue };
+        let value = value.trim_start();
+        let value = match value.chars().next() {
+            Some(quote @ ('"' | '\'')) => {
+                let inner = value.trim_start_matches(quote);
+                inner.split(quote).next().unwrap_or(inner)
+            }
+            _ => value.split('#').next().unwrap_or(value),
+        };
+        found.push(value.trim().to_string());
+    }
+    found.retain(|t| t.len() >= MAX_ECHO);
+    found
+}
+
+/// `message` with every `known` value replaced by `[redacted]`, trimmed and with
+/// its `Bot ` prefix too.
+fn redact(message: &str, known: &[String]) -> String {
     let mut out = message.to_string();
-    for line in text.lines().filter(|l| l.trim_start().starts_with("token")) {
-        if let Some(value) = line.split_once('=').map(|(_, v)| v.trim().trim_matches('"')) {
-            if value.len() >= 8 {
-                out = out.replace(value, "[redacted]");
+    for value in known {
+        for form in [value.as_str(), value.trim(), value.trim().trim_start_matches("Bot ")] {
+            if form.len() >= MAX_ECHO {
+                out = out.replace(form, "[redacted]");
             }
         }
     }
+    out
+}
+
+/// `message` with every value in "..." or `...` longer than [`MAX_ECHO`] characters
+/// (and not one of the file's [`KEYS`]) replaced by its length: the value may be a
+/// token no one has named yet. An unclosed quote runs to the end.
+fn mask_long_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let body = &rest[open + 1..];
+        // serde writes strings with Debug escapes: `\"` does not close the quote.
+        let mut close = None;
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if quote == '"' => escaped = true,
+                c if c == quote => {
+                    close = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let value = &body[..close.unwrap_or(body.len())];
+        let chars = value.chars().count();
+        if chars > MAX_ECHO && !KEYS.contains(&value) {
+            out.push_str(&format!("<{chars} characters>"));
+        } else {
+            out.push_str(value);
+        }
+        match close {
+            Some(i) => {
+                out.push(quote);
+                rest = &body[i + quote.len_utf8()..];
+            }
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -284,7 +405,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, text).unwrap();
-        ConfigFile::load(&path, true)
+        ConfigFile::load(&path, true, None)
     }
 
     #[test]
@@ -310,6 +431,78 @@ mod tests {
         let err = parse(&format!("token = \"{TOKEN}\"\nguild_id = \"{TOKEN}\"")).unwrap_err().to_string();
         assert!(!err.contains(TOKEN), "{err}");
         assert!(ConfigError::MissingToken.to_string().contains("DISCORD_TOKEN"));
+    }
+
+    /// A token pasted in the wrong place, in every shape of mistake: no message may
+    /// show it, or any long piece of it, and each still says where and what is wrong.
+    #[test]
+    fn no_config_error_shows_a_token() {
+        const T: &str = "MTA1MDAwMDAwMDAwMDAwMDAw.GsEcRe.Zq9xTyU3pLmN8vB2cX4kJh7Wd5Rf1Gt6Ys0";
+        let cases: &[(&str, usize, &str)] = &[
+            ("guild_id = \"T\"", 1, "expected u64"),
+            ("token = \"T\" # my token\nguild_id = \"T\"", 2, "expected u64"),
+            ("token=\"T\"\nowners = [1, \"T\"]", 2, "expected u64"),
+            ("[community]\nqa_channels = [\"T\"]", 2, "expected u64"),
+            ("[answers]\nthreshold = \"T\"", 2, "expected f32"),
+            ("[answers]\nprivate_by_default = \"T\"", 2, "expected a boolean"),
+            ("[cooldown]\nper_user_seconds = 'T'", 2, "expected f64"),
+            ("[shards]\ntotal = \"T\"", 2, "expected u32"),
+            ("shards = { total = 2, range = [\"T\", 1] }", 1, "expected u32"),
+            ("T = 1", 1, "unknown field"),
+            ("\"T\" = 1", 1, "unknown field"),
+            ("[T]\nx = 1", 1, "unknown field"),
+            ("[community]\nT = true", 2, "unknown field"),
+            ("guild_id = \"\"\"T\"\"\"", 1, "expected u64"),
+            ("token = \"Bot T\"\nguild_id = \"Bot T\"", 2, "expected u64"),
+            ("token = \"T", 1, ""),
+            ("token = T", 1, ""),
+            ("token = \"T\"\ntoken = \"T\"", 2, "duplicate key"),
+        ];
+        for (text, line, what) in cases {
+            let text = text.replace('T', T);
+            let err = parse(&text).expect_err(&text).to_string();
+            for window in T.as_bytes().windows(MAX_ECHO + 1) {
+                let piece = std::str::from_utf8(window).unwrap();
+                assert!(!err.contains(piece), "{text:?}: {err}");
+            }
+            assert!(err.contains(&format!("config.toml:{line}:")), "{text:?} names the file and line: {err}");
+            assert!(err.contains(what), "{text:?} says what is wrong ({what}): {err}");
+        }
+    }
+
+    #[test]
+    fn a_known_token_is_redacted_by_value_and_long_quotes_masked() {
+        let known = [format!("  {TOKEN} "), "Bot abcdefghijklmnopqrstuvwxyz".to_string()];
+        assert_eq!(redact(&format!("x {TOKEN} y abcdefghijklmnopqrstuvwxyz"), &known), "x [redacted] y [redacted]");
+        assert_eq!(
+            mask_long_quotes("invalid type: string \"a\\\"bcdefghijklmnop\", expected u64"),
+            "invalid type: string \"<18 characters>\", expected u64"
+        );
+        assert_eq!(
+            mask_long_quotes("unknown field `unprompted_thresh0ld`, expected one of `unprompted_threshold`, `x`"),
+            "unknown field `<20 characters>`, expected one of `unprompted_threshold`, `x`"
+        );
+        assert_eq!(mask_long_quotes("unclosed \"abcdefghijklmnopq"), "unclosed \"<17 characters>");
+        assert_eq!(mask_long_quotes("short \"abc\" and `def`"), "short \"abc\" and `def`");
+    }
+
+    #[test]
+    fn a_token_with_a_space_or_line_break_inside_is_malformed() {
+        for bad in [TOKEN.replacen('a', " a", 1), TOKEN.replacen('a', "\na", 1), TOKEN.replacen('.', ".\t", 1)] {
+            let err = ConfigFile::default().token(Some(bad.clone())).expect_err(&bad);
+            assert!(matches!(err, ConfigError::MalformedToken));
+            assert!(!err.to_string().contains("aaaaaaaaaaaa"), "{err}");
+        }
+        assert!(ConfigFile::default().token(Some(format!("Bot {TOKEN}\n"))).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, b"owners = []\n# caf\xe9\n").unwrap();
+        let err = ConfigFile::load(&path, true, None).unwrap_err().to_string();
+        assert!(err.ends_with("config.toml:2:6: invalid UTF-8 (byte 0xE9): save the file as UTF-8"), "{err}");
     }
 
     #[test]

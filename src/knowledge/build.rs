@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::error::{line_col, Lines};
 use super::{raw, Citation, Claim, Entity, EntityId, EntityKind, Fact, FactId, Gap, KnowledgeBase, KnowledgeError};
-use super::{Problem, Source};
+use super::{Problem, Source, SourceKind};
 use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
 use crate::text::loose;
 
@@ -54,11 +54,12 @@ pub fn build(
 struct Documents<'a> {
     sources: &'a [Source],
     index: HashMap<&'a str, usize>,
-    loose: &'a [String],
+    /// `None` where the document could not be used, which is itself a problem.
+    loose: &'a [Option<String>],
 }
 
 impl<'a> Documents<'a> {
-    fn new(sources: &'a [Source], loose: &'a [String]) -> Documents<'a> {
+    fn new(sources: &'a [Source], loose: &'a [Option<String>]) -> Documents<'a> {
         Documents { sources, index: sources.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(), loose }
     }
 }
@@ -81,12 +82,14 @@ impl Builder {
         self.problems.push(Problem { line, entry, message: message.into() });
     }
 
-    /// The sources and, for each, its document's text made loose for quote lookup.
+    /// The sources and, for each, its document's text made loose for quote lookup:
+    /// `None` when the document could not be used, which is itself a problem (so no
+    /// base is built whose quotes went unchecked).
     fn sources(
         &mut self,
         raw: &[Spanned<raw::Source>],
         document: &dyn Fn(&str) -> io::Result<String>,
-    ) -> (Vec<Source>, Vec<String>) {
+    ) -> (Vec<Source>, Vec<Option<String>>) {
         let mut seen = HashSet::new();
         let mut sources = Vec::new();
         let mut documents = Vec::new();
@@ -96,32 +99,64 @@ impl Builder {
             if !seen.insert(s.id.as_str()) {
                 self.problem(line, &s.id, "this source id is used twice");
             }
-            self.check_text(line, &s.id, "title", &s.title, MAX_TITLE_CHARS * 3);
+            let title = self.required(line, &s.id, "title", s.title.as_deref());
+            self.check_text(line, &s.id, "title", title, MAX_TITLE_CHARS * 3);
             if let Some(author) = &s.author {
                 self.check_text(line, &s.id, "author", author, MAX_TITLE_CHARS);
             }
-            let text = if s.file.is_empty() || s.file.contains(['/', '\\']) || s.file.starts_with('.') {
-                self.problem(line, &s.id, format!("file = {:?} must be a plain file name inside sources/", s.file));
-                String::new()
+            if s.kind.is_none() {
+                self.problem(
+                    line,
+                    &s.id,
+                    "missing field `kind` (\"news report\", \"interview\" or \"first-person account\")",
+                );
+            }
+            let file = self.required(line, &s.id, "file", s.file.as_deref());
+            let text = if s.file.is_none() {
+                None
+            } else if file.is_empty() || file.contains(['/', '\\']) || file.starts_with('.') {
+                self.problem(line, &s.id, format!("file = {file:?} must be a plain file name inside sources/"));
+                None
             } else {
-                document(&s.file).unwrap_or_else(|e| {
-                    self.problem(line, &s.id, format!("cannot read sources/{}: {e}", s.file));
-                    String::new()
-                })
+                match document(file) {
+                    Err(e) => {
+                        self.problem(line, &s.id, format!("cannot read sources/{file}: {e}"));
+                        None
+                    }
+                    // An empty document would match no quote; it must not pass every one.
+                    Ok(text) if text.trim().is_empty() => {
+                        self.problem(
+                            line,
+                            &s.id,
+                            format!("sources/{file} is empty: a document must hold the text its quotes are taken from"),
+                        );
+                        None
+                    }
+                    Ok(text) => Some(loose(&text)),
+                }
             };
-            documents.push(loose(&text));
+            documents.push(text);
             sources.push(Source {
                 id: s.id.clone(),
-                file: s.file.clone(),
-                title: s.title.clone(),
+                file: file.to_string(),
+                title: title.to_string(),
                 author: s.author.clone(),
-                kind: s.kind,
+                kind: s.kind.unwrap_or(SourceKind::NewsReport),
             });
         }
         if sources.is_empty() {
             self.problem(1, "", "no [[source]] entries: every fact must cite a document");
         }
         (sources, documents)
+    }
+
+    /// A field the TOML may leave out but the fact base needs: `""` and a problem
+    /// naming the entry when it is missing.
+    fn required<'a>(&mut self, line: usize, entry: &str, field: &str, value: Option<&'a str>) -> &'a str {
+        value.unwrap_or_else(|| {
+            self.problem(line, entry, format!("missing field `{field}`"));
+            ""
+        })
     }
 
     fn synonyms(&mut self, raw: &[Spanned<raw::Synonyms>]) -> Vec<Vec<String>> {
@@ -170,8 +205,14 @@ impl Builder {
             let f = spanned.get_ref();
             let (line, id) = (self.line(&f.id), f.id.get_ref().as_str());
             self.check_id(line, id, "fact");
-            self.check_text(line, id, "title", &f.title, MAX_TITLE_CHARS);
-            self.check_text(line, id, "answer", &f.answer, MAX_ANSWER_CHARS);
+            let title = self.required(line, id, "title", f.title.as_deref());
+            if f.title.is_some() {
+                self.check_text(line, id, "title", title, MAX_TITLE_CHARS);
+            }
+            let answer = self.required(line, id, "answer", f.answer.as_deref());
+            if f.answer.is_some() {
+                self.check_text(line, id, "answer", answer, MAX_ANSWER_CHARS);
+            }
             if f.questions.is_empty() {
                 self.problem(line, id, "questions is empty: give a few ways a fan might ask this");
             }
@@ -219,8 +260,8 @@ impl Builder {
             }
             facts.push(Fact {
                 id: id.to_string(),
-                title: f.title.trim().to_string(),
-                answer: f.answer.trim().to_string(),
+                title: title.trim().to_string(),
+                answer: answer.trim().to_string(),
                 questions: f.questions.iter().map(|q| q.trim().to_string()).collect(),
                 about,
                 keywords: f.keywords.iter().map(|k| k.trim().to_string()).collect(),
@@ -242,7 +283,14 @@ impl Builder {
             return Citation { source: 0, quote: quote.to_string() };
         };
         self.check_text(line, id, "a quote", quote, MAX_QUOTE_CHARS);
-        if !quote.trim().is_empty() && !docs.loose[s].is_empty() && !docs.loose[s].contains(&loose(quote)) {
+        // Every quote is checked against its document. Only where a problem is already
+        // recorded (an empty quote, a document that could not be read or is empty) is
+        // there nothing more to say, and no base is built.
+        let found = match &docs.loose[s] {
+            Some(document) => quote.trim().is_empty() || document.contains(&loose(quote)),
+            None => true,
+        };
+        if !found {
             self.problem(
                 line,
                 id,
@@ -511,6 +559,38 @@ mod tests {
         assert!(err.contains("cannot read sources/gone.txt"), "{err}");
         assert!(err.contains("fact id \"Bad_Id\" must be lower-case"), "{err}");
         assert!(err.contains("source id \"Doc\" must be lower-case"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_document_is_rejected_not_a_pass_for_every_quote() {
+        for empty in ["", "  \n\t\u{a0}\n"] {
+            let err =
+                KnowledgeBase::parse("kb.toml", &format!("{SOURCE}{}", fact("made-up", "")), |_| Ok(empty.into()))
+                    .expect_err("an empty document fails validation")
+                    .to_string();
+            assert_eq!(
+                err,
+                "kb.toml: 1 problem\nkb.toml:1: `doc`: sources/doc.txt is empty: a document must hold the text its quotes are taken from"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_fields_name_their_entry() {
+        let toml =
+            format!("{SOURCE}{}", fact("cameras", "")).replace("answer = \"A.\"\n", "").replace("title = \"T\"\n", "");
+        let err = problems(&toml);
+        assert!(err.contains("kb.toml:8: `cameras`: missing field `answer`"), "{err}");
+        assert!(err.contains("kb.toml:8: `cameras`: missing field `title`"), "{err}");
+        let err = problems(&format!(
+            "{}{}",
+            SOURCE.replace("file = \"doc.txt\"\n", "").replace("kind = \"interview\"\n", ""),
+            fact("f", "")
+        ));
+        assert!(err.contains("kb.toml:1: `doc`: missing field `file`"), "{err}");
+        assert!(err.contains("kb.toml:1: `doc`: missing field `kind`"), "{err}");
+        let err = problems(&format!("{SOURCE}{}", fact("f", "")).replace("questions = [\"q\"]\n", ""));
+        assert!(err.contains("`f`: questions is empty"), "{err}");
     }
 
     #[test]

@@ -7,12 +7,10 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KnowledgeError {
-    #[error("cannot read the fact base {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// The reason is part of the message, and not a `source` too: error reporters
+    /// print the chain, and the OS message came out twice.
+    #[error("cannot read the fact base {}: {reason}", path.display())]
+    Read { path: PathBuf, reason: io::Error },
     #[error("{origin}:{line}:{column}: {message}")]
     Syntax { origin: String, line: usize, column: usize, message: String },
     #[error("{origin}: {} problem{}\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, ProblemList(origin, problems))]

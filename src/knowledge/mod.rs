@@ -26,6 +26,10 @@ pub const MAX_CLAIM_CHARS: usize = 400;
 pub const MAX_CLAIMS: usize = 6;
 /// Longest quote: an embed field holds 1,024 characters, title and marker included.
 pub const MAX_QUOTE_CHARS: usize = 700;
+/// Largest fact base, and largest document, read from disk: far above any real one
+/// (the shipped base and documents are tens of KiB), and a bound on what a wrong
+/// path can make the bot read.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct KnowledgeBase {
@@ -157,11 +161,25 @@ pub struct Claim {
 
 impl KnowledgeBase {
     /// Loads `path` and the documents in the `sources/` folder beside it.
+    /// Both must be regular files of at most [`MAX_FILE_BYTES`], in UTF-8.
     pub fn load(path: &Path) -> Result<Self, KnowledgeError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| KnowledgeError::Read { path: path.to_path_buf(), source })?;
+        let origin = path.display().to_string();
+        let bytes = read_limited(path).map_err(|reason| KnowledgeError::Read { path: path.to_path_buf(), reason })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column, byte) = first_invalid_utf8(e.as_bytes(), e.utf8_error());
+            let message = format!("invalid UTF-8 (byte 0x{byte:02X}): save the file as UTF-8");
+            KnowledgeError::Syntax { origin: origin.clone(), line, column, message }
+        })?;
         let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf).join("sources");
-        Self::parse(&path.display().to_string(), &text, |file| std::fs::read_to_string(dir.join(file)))
+        Self::parse(&origin, &text, |file| {
+            String::from_utf8(read_limited(&dir.join(file))?).map_err(|e| {
+                let (line, column, byte) = first_invalid_utf8(e.as_bytes(), e.utf8_error());
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("invalid UTF-8 (byte 0x{byte:02X}) at line {line}, column {column}: save it as UTF-8"),
+                )
+            })
+        })
     }
 
     /// The fact base and documents compiled into the binary, so that it answers from
@@ -245,6 +263,43 @@ impl KnowledgeBase {
     }
 }
 
+/// The bytes of `path`, if it is a regular file of at most [`MAX_FILE_BYTES`]: a
+/// FIFO would block the read for ever, a device like `/dev/zero` never end it.
+pub(crate) fn read_limited(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let not_regular = || io::Error::new(io::ErrorKind::InvalidInput, "not a regular file");
+    let too_large = || {
+        let limit = MAX_FILE_BYTES / (1024 * 1024);
+        io::Error::new(io::ErrorKind::InvalidData, format!("larger than the {limit} MiB limit"))
+    };
+    // Checked before opening, because opening a FIFO blocks until a writer comes;
+    // and again on the open file, in case the path changed in between.
+    let checked = |meta: std::fs::Metadata| match () {
+        _ if !meta.is_file() => Err(not_regular()),
+        _ if meta.len() > MAX_FILE_BYTES => Err(too_large()),
+        _ => Ok(meta.len()),
+    };
+    checked(std::fs::metadata(path)?)?;
+    let file = std::fs::File::open(path)?;
+    let len = checked(file.metadata()?)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    // A file that grows while read is still cut at the limit.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// Line and column (1-based, in characters) and value of the first invalid byte.
+pub(crate) fn first_invalid_utf8(bytes: &[u8], error: std::str::Utf8Error) -> (usize, usize, u8) {
+    let valid = &bytes[..error.valid_up_to()];
+    // The prefix is valid UTF-8 by definition; lossy conversion cannot change it.
+    let valid = String::from_utf8_lossy(valid);
+    let (line, column) = line_col(&valid, valid.len());
+    (line, column, bytes.get(error.valid_up_to()).copied().unwrap_or(0))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Stats {
     pub sources: usize,
@@ -274,5 +329,37 @@ impl fmt::Display for Stats {
             n(self.gaps, "gap", "gaps"),
             self.gap_questions,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_within_the_limit_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_limited(dir.path()).unwrap_err();
+        assert_eq!(err.to_string(), "not a regular file");
+        #[cfg(unix)]
+        assert_eq!(read_limited(Path::new("/dev/zero")).unwrap_err().to_string(), "not a regular file");
+        let big = dir.path().join("big.toml");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_FILE_BYTES + 1).unwrap();
+        assert_eq!(read_limited(&big).unwrap_err().to_string(), "larger than the 8 MiB limit");
+        file.set_len(3).unwrap();
+        assert_eq!(read_limited(&big).unwrap(), [0, 0, 0]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed_by_line_and_column() {
+        let mut emoji = "é\nàx\u{1F600}".as_bytes().to_vec();
+        emoji.push(0x80);
+        for (bytes, expected) in
+            [(b"a = 1\nb = \"\xff\"".to_vec(), (2, 6, 0xff)), (b"\xc3".to_vec(), (1, 1, 0xc3)), (emoji, (2, 4, 0x80))]
+        {
+            let error = std::str::from_utf8(&bytes).unwrap_err();
+            assert_eq!(first_invalid_utf8(&bytes, error), expected);
+        }
     }
 }

@@ -25,10 +25,12 @@ pub struct File {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: String,
-    pub file: String,
-    pub title: String,
+    // Optional here so that a missing one is reported with the source's id (serde
+    // would name the line of the table only); `build` requires them.
+    pub file: Option<String>,
+    pub title: Option<String>,
     pub author: Option<String>,
-    pub kind: SourceKind,
+    pub kind: Option<SourceKind>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,8 +43,11 @@ pub struct Synonyms {
 #[serde(deny_unknown_fields)]
 pub struct Fact {
     pub id: Spanned<String>,
-    pub title: String,
-    pub answer: String,
+    // Optional here so that a missing one is reported with the fact's id; `build`
+    // requires them.
+    pub title: Option<String>,
+    pub answer: Option<String>,
+    #[serde(default)]
     pub questions: Vec<String>,
     #[serde(default)]
     pub about: Vec<String>,

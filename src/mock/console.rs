@@ -66,8 +66,12 @@ pub async fn run(
     }
     let fan = Fan::new(4_000_000_000_000_000_001, "you");
     let mut last_button: Option<String> = None;
-    let mut lines = input.lines();
-    while let Ok(Some(line)) = lines.next_line().await {
+    let (mut input, mut raw) = (input, Vec::new());
+    // Bytes, read lossily: with `lines()`, a line of invalid UTF-8 ended the session
+    // without a word.
+    while matches!(input.read_until(b'\n', &mut raw).await, Ok(n) if n > 0) {
+        let line = String::from_utf8_lossy(&raw).trim_end_matches(['\n', '\r']).to_string();
+        raw.clear();
         let sent = send(&mock, &fan, line.trim(), last_button.as_deref()).await;
         let mut answered = Vec::new();
         for (event, owed) in &sent {

@@ -103,7 +103,7 @@ mod tests {
     #[test]
     fn completion_puts_the_matchers_best_title_match_first() {
         let engine = Engine::load(None).expect("the shipped base is valid");
-        let best = engine.matcher().rank("cameras").ranked[0].fact;
+        let best = engine.matcher().rank("cameras").ranked[0].fact().expect("a fact");
         assert!(TitleIndex::new(engine.kb()).matches(best, &typed("cameras")));
         assert_eq!(engine.complete("cameras", 25)[0], best);
     }

@@ -6,13 +6,21 @@ use std::sync::{Arc, RwLock};
 
 use crate::complete::TitleIndex;
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
-use crate::matcher::{Matcher, Ranking, ANSWER_THRESHOLD};
+use crate::matcher::{Matcher, Ranking, Scored, Target, ANSWER_THRESHOLD};
 use crate::reply::Reply;
+use crate::smalltalk;
 
 /// How many suggestions an "I don't know" offers.
 pub const SUGGESTIONS: usize = 3;
 /// A ranked fact below this is too far off to suggest.
 const SUGGESTION_FLOOR: f32 = 0.12;
+/// A gap ranked first and at least this sure gives its own reply; below, the
+/// question is too far from it to say what the documents leave open.
+const GAP_FLOOR: f32 = 0.5;
+/// How much more of the question a gap must account for than the best fact to be
+/// said instead of it: gaps are written as near-misses of facts, so a tie goes to
+/// the fact.
+const COVERAGE_MARGIN: f32 = 0.02;
 
 #[derive(Debug)]
 pub struct Engine {
@@ -51,26 +59,74 @@ impl Engine {
     }
 
     /// Answers if the matcher's confidence reaches `threshold`; otherwise says it
-    /// does not know and suggests the nearest facts.
+    /// does not know and suggests the nearest facts. Small talk gets a friendly line.
     pub fn ask_with(&self, question: &str, threshold: f32) -> Reply {
+        if let Some(kind) = smalltalk::classify(question) {
+            return Reply::chat(question, kind.reply());
+        }
         let ranking = self.matcher.rank_for(question, threshold);
         self.reply(question, &ranking, threshold)
     }
 
+    /// The reply `ranking` makes: the best fact if it clears `threshold`; else what
+    /// the documents leave open, said as precisely as the base allows: the gap the
+    /// question matched, or what the documents say of the entity it names, or a
+    /// plain "I don't know".
     pub fn reply(&self, question: &str, ranking: &Ranking, threshold: f32) -> Reply {
         if ranking.empty {
             return Reply::empty(&self.kb, question, self.featured());
         }
-        match ranking.answer(threshold) {
-            Some(best) => Reply::for_fact(&self.kb, best.fact, question, best.confidence),
-            None => {
-                let near: Vec<FactId> =
-                    ranking.ranked.iter().filter(|s| s.confidence >= SUGGESTION_FLOOR).map(|s| s.fact).collect();
-                let suggest = if near.is_empty() { self.featured() } else { near };
-                let confidence = ranking.ranked.first().map_or(0.0, |s| s.confidence);
-                Reply::unknown(&self.kb, question, confidence, suggest)
+        let best = |gaps: bool| ranking.ranked.iter().find(|s| matches!(s.target, Target::Gap(_)) == gaps);
+        let fact = best(false).and_then(|s| Some((s.fact()?, s)));
+        let gap = best(true).and_then(|s| match s.target {
+            Target::Gap(id) if s.confidence >= GAP_FLOOR => Some((id, s)),
+            _ => None,
+        });
+        // A gap is said instead of a fact when it accounts for words of the question
+        // that the fact does not: those are what the question asks about.
+        let gap_wins = |g: &Scored| {
+            fact.is_none_or(|(_, f)| {
+                g.confidence > f.confidence + COVERAGE_MARGIN || g.coverage > f.coverage + COVERAGE_MARGIN
+            })
+        };
+        match (fact, gap) {
+            (_, Some((id, g))) if gap_wins(g) => {
+                return Reply::gap(&self.kb, id, question, g.confidence, self.suggest(ranking));
+            }
+            (Some((id, f)), _) if f.confidence >= threshold => {
+                return Reply::for_fact(&self.kb, id, question, f.confidence);
+            }
+            (_, Some((id, g))) => return Reply::gap(&self.kb, id, question, g.confidence, self.suggest(ranking)),
+            _ => {}
+        }
+        let confidence = ranking.ranked.first().map_or(0.0, |s| s.confidence);
+        match ranking.entities.first() {
+            Some(&entity) => Reply::about_entity(&self.kb, entity, question, confidence, self.suggest(ranking)),
+            None => Reply::unknown(&self.kb, question, confidence, self.suggest(ranking)),
+        }
+    }
+
+    /// What to offer instead of an answer: the nearest facts, then facts about what
+    /// the question names, then the featured facts.
+    fn suggest(&self, ranking: &Ranking) -> Vec<FactId> {
+        let mut near: Vec<FactId> =
+            ranking.ranked.iter().filter(|s| s.confidence >= SUGGESTION_FLOOR).filter_map(|s| s.fact()).collect();
+        for &entity in &ranking.entities {
+            let about = self.kb.fact_ids().filter(|&id| self.kb.fact(id).about.contains(&entity));
+            for id in about {
+                if near.len() >= SUGGESTIONS {
+                    break;
+                }
+                if !near.contains(&id) {
+                    near.push(id);
+                }
             }
         }
+        if near.is_empty() {
+            return self.featured();
+        }
+        near.truncate(SUGGESTIONS);
+        near
     }
 
     /// Facts whose titles match what a user is typing, for autocomplete: titles with
@@ -82,7 +138,7 @@ impl Engine {
         if typed_words.is_empty() {
             return self.kb.fact_ids().take(limit).collect();
         }
-        let ranked: Vec<FactId> = self.matcher.rank_top(typed, limit).ranked.iter().map(|s| s.fact).collect();
+        let ranked: Vec<FactId> = self.matcher.rank_top(typed, limit).ranked.iter().filter_map(|s| s.fact()).collect();
         let mut by_title: Vec<FactId> =
             ranked.iter().copied().filter(|&id| self.titles.matches(id, &typed_words)).collect();
         let rest = self.titles.fill(&typed_words, &by_title, limit.saturating_sub(by_title.len()));

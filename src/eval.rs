@@ -74,6 +74,9 @@ pub fn judge(case: &Case, reply: &Reply) -> Option<String> {
 pub struct Score {
     pub answered: (usize, usize),
     pub abstained: (usize, usize),
+    /// Questions answered, but wrongly: a wrong fact, or an answer where the
+    /// documents don't say. Worse than an honest "I don't know".
+    pub wrong: usize,
     pub misses: Vec<(Case, String)>,
 }
 
@@ -100,9 +103,13 @@ pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
     for case in &set.case {
         let tally = if case.kind == Kind::Abstain { &mut score.abstained } else { &mut score.answered };
         tally.1 += 1;
-        match judge(case, &engine.ask(&case.q)) {
+        let reply = engine.ask(&case.q);
+        match judge(case, &reply) {
             None => tally.0 += 1,
-            Some(why) => score.misses.push((case.clone(), why)),
+            Some(why) => {
+                score.wrong += usize::from(reply.is_answer());
+                score.misses.push((case.clone(), why));
+            }
         }
     }
     score
@@ -113,13 +120,16 @@ impl fmt::Display for Score {
         let (a, b) = (self.answered, self.abstained);
         write!(
             f,
-            "answer and contested: {}/{} ({:.1}%), abstain: {}/{} ({:.1}%)",
+            "answer and contested: {}/{} ({:.1}%), abstain: {}/{} ({:.1}%), wrong answers: {} of {} ({:.1}%)",
             a.0,
             a.1,
             100.0 * self.answer_rate(),
             b.0,
             b.1,
-            100.0 * self.abstain_rate()
+            100.0 * self.abstain_rate(),
+            self.wrong,
+            a.1 + b.1,
+            100.0 * rate((self.wrong, a.1 + b.1)),
         )
     }
 }

@@ -17,6 +17,7 @@ pub mod matcher;
 pub mod mock;
 pub mod render;
 pub mod reply;
+pub mod smalltalk;
 pub mod text;
 
 pub use engine::Engine;

@@ -275,7 +275,7 @@ async fn shutdown_signal() {
 fn repl(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
     let interactive = io::stdin().is_terminal();
     if interactive {
-        eprintln!("Ask about \"First Kiss\" ({} facts). End with Ctrl-D.", engine.kb().stats().facts);
+        eprintln!("Ask about \"First Kiss\" ({} facts). End with exit, quit or Ctrl-D.", engine.kb().stats().facts);
     }
     let mut input = io::stdin().lock();
     let mut line = String::new();
@@ -285,6 +285,9 @@ fn repl(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
         }
         line.clear();
         if input.read_line(&mut line).context("cannot read standard input")? == 0 {
+            return Ok(());
+        }
+        if matches!(line.trim().to_lowercase().as_str(), "exit" | "quit" | "/exit" | "/quit") {
             return Ok(());
         }
         writeln!(out, "{}\n", render::text(&engine.ask(line.trim_end())))?;

@@ -18,7 +18,8 @@ pub fn body(reply: &Reply) -> String {
             }
             out
         }
-        Body::Unknown { text } => text.clone(),
+        Body::Unknown { text, notes } if notes.is_empty() => text.clone(),
+        Body::Unknown { text, notes } => format!("{text} {}", markers(notes)),
     }
 }
 
@@ -54,6 +55,10 @@ pub struct Json<'a> {
     pub question: &'a str,
     pub status: Status,
     pub fact: Option<&'a str>,
+    /// The question the documents leave open that this one matched; only present
+    /// when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<&'a str>,
     pub confidence: f32,
     pub answer: String,
     pub citations: Vec<JsonCitation<'a>>,
@@ -73,6 +78,7 @@ pub fn json(reply: &Reply) -> Json<'_> {
         question: &reply.question,
         status: reply.status,
         fact: reply.fact_id.as_deref(),
+        gap: reply.gap.as_deref(),
         confidence: (reply.confidence * 1000.0).round() / 1000.0,
         answer: body(reply),
         citations: reply

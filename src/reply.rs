@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::knowledge::{Citation, FactId, KnowledgeBase, SourceKind};
+use crate::knowledge::{Citation, EntityId, FactId, GapId, KnowledgeBase, SourceKind};
 
 /// Said when a question has no words to match.
 pub const EMPTY_PROMPT: &str = "Ask me something about \"First Kiss\": who made it, how it was filmed, the music, the people in it, or what happened next.";
@@ -25,6 +25,8 @@ pub struct Reply {
     pub status: Status,
     /// The fact answered, if any.
     pub fact: Option<FactId>,
+    /// The gap (a question the documents leave open) that the question matched, if any.
+    pub gap: Option<String>,
     pub fact_id: Option<String>,
     pub fact_title: Option<String>,
     pub confidence: f32,
@@ -41,8 +43,9 @@ pub enum Body {
     Answer { text: String, notes: Vec<usize> },
     /// The documents disagree: an introduction, then each side with its footnote.
     Contested { intro: String, claims: Vec<(String, usize)> },
-    /// No answer: why not (the suggestions are in [`Reply::suggestions`]).
-    Unknown { text: String },
+    /// No answer: why not, and what the documents do say nearby, resting on
+    /// footnotes `notes` (the suggestions are in [`Reply::suggestions`]).
+    Unknown { text: String, notes: Vec<usize> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,6 +76,7 @@ impl Reply {
             question: question.to_string(),
             status,
             fact: Some(id),
+            gap: None,
             fact_id: Some(fact.id.clone()),
             fact_title: Some(fact.title.clone()),
             confidence,
@@ -93,10 +97,11 @@ impl Reply {
             question: question.to_string(),
             status: Status::Unknown,
             fact: None,
+            gap: None,
             fact_id: None,
             fact_title: None,
             confidence,
-            body: Body::Unknown { text: UNKNOWN.to_string() },
+            body: Body::Unknown { text: UNKNOWN.to_string(), notes: Vec::new() },
             citations: Vec::new(),
             suggestions: suggest.into_iter().map(|id| suggestion(kb, id)).collect(),
         }
@@ -104,7 +109,66 @@ impl Reply {
 
     /// The prompt for an empty question.
     pub fn empty(kb: &KnowledgeBase, question: &str, suggest: impl IntoIterator<Item = FactId>) -> Reply {
-        Reply { body: Body::Unknown { text: EMPTY_PROMPT.to_string() }, ..Reply::unknown(kb, question, 0.0, suggest) }
+        Reply::unknown(kb, question, 0.0, suggest).saying(EMPTY_PROMPT)
+    }
+
+    /// "I don't know" for a question the documents leave open, with what they do say.
+    pub fn gap(
+        kb: &KnowledgeBase,
+        id: GapId,
+        question: &str,
+        confidence: f32,
+        suggest: impl IntoIterator<Item = FactId>,
+    ) -> Reply {
+        let gap = kb.gap(id);
+        Reply { gap: Some(gap.id.clone()), ..Reply::unknown(kb, question, confidence, suggest) }
+            .saying(&gap.reply)
+            .with_sources(kb, &gap.citations)
+    }
+
+    /// "I don't know" for a question about `entity` that none of its facts answers,
+    /// with what the documents do say about it.
+    pub fn about_entity(
+        kb: &KnowledgeBase,
+        entity: EntityId,
+        question: &str,
+        confidence: f32,
+        suggest: impl IntoIterator<Item = FactId>,
+    ) -> Reply {
+        let entity = kb.entity(entity);
+        let text = format!("{UNKNOWN} What they say about {}: {}", entity.name, entity.summary);
+        Reply::unknown(kb, question, confidence, suggest).saying(&text).with_sources(kb, &entity.citations)
+    }
+
+    /// A reply to small talk or a command word: no fact, no suggestions.
+    pub fn chat(question: &str, text: &str) -> Reply {
+        Reply {
+            question: question.to_string(),
+            status: Status::Unknown,
+            fact: None,
+            gap: None,
+            fact_id: None,
+            fact_title: None,
+            confidence: 0.0,
+            body: Body::Unknown { text: text.to_string(), notes: Vec::new() },
+            citations: Vec::new(),
+            suggestions: Vec::new(),
+        }
+    }
+
+    /// This unknown reply with `text` as its body.
+    fn saying(mut self, text: &str) -> Reply {
+        self.body = Body::Unknown { text: text.to_string(), notes: Vec::new() };
+        self
+    }
+
+    /// This unknown reply resting on `citations`, each a footnote.
+    fn with_sources(mut self, kb: &KnowledgeBase, citations: &[Citation]) -> Reply {
+        let notes: Vec<usize> = citations.iter().map(|c| footnote(kb, &mut self.citations, c)).collect();
+        if let Body::Unknown { notes: body_notes, .. } = &mut self.body {
+            *body_notes = notes;
+        }
+        self
     }
 
     pub fn is_answer(&self) -> bool {

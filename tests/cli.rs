@@ -461,3 +461,42 @@ fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("rejected on SIGHUP; the old one stays") && err.contains("knowledge.toml:2:"), "{err}");
 }
+
+#[test]
+fn repl_ends_on_exit_and_quit() {
+    for word in ["exit", "quit", "QUIT"] {
+        let out =
+            run_with_stdin(&["repl"], format!("who directed first kiss\n{word}\nwho made the music\n").as_bytes());
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert!(text.contains("Pilieva"), "{text}");
+        assert!(!text.contains("Soko"), "the question after {word:?} was answered:\n{text}");
+    }
+}
+
+#[test]
+fn small_talk_and_command_words_never_get_a_fact() {
+    for word in ["help", "exit", "quit", "test", "no", "stop", "hi", "thanks", "ok", "lol", "good bot"] {
+        let out = run(&["ask", "--json", word]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+        assert_eq!(json["fact"], serde_json::Value::Null, "{word:?} got {json}");
+        assert_eq!(json["status"], "unknown", "{word:?}");
+        assert!(json["citations"].as_array().is_some_and(Vec::is_empty), "{word:?}");
+    }
+    let help = stdout(&run(&["ask", "help"]));
+    assert!(help.contains("First Kiss") && help.lines().count() == 1, "{help}");
+}
+
+#[test]
+fn a_question_the_documents_leave_open_says_what_they_do_say() {
+    let out = run(&["ask", "--json", "how old is soko"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(json["status"], "unknown", "{json}");
+    assert_eq!(json["fact"], serde_json::Value::Null);
+    assert_eq!(json["gap"], "age/soko", "{json}");
+    assert!(json["answer"].as_str().is_some_and(|a| a.contains("age")), "{json}");
+    // An answered question keeps the contract: no gap field at all.
+    let answered: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["ask", "--json", "who directed first kiss"]))).expect("JSON");
+    assert!(answered.get("gap").is_none(), "{answered}");
+}

@@ -30,6 +30,7 @@ fn dev_set_meets_the_quality_bar() {
     let score = score("tests/data/dev.toml");
     assert_at_least("dev answers", score.answer_rate(), 90.0);
     assert_at_least("dev abstentions", score.abstain_rate(), 90.0);
+    assert_eq!(score.wrong, 0, "a wrong answer on the dev set");
 }
 
 /// Guards against regressions in generalization, set just below what the bot
@@ -39,9 +40,11 @@ fn dev_set_meets_the_quality_bar() {
 #[test]
 fn held_out_sets_do_not_regress() {
     let first = score("tests/data/holdout.toml");
-    assert_at_least("held-out answers", first.answer_rate(), 77.0);
-    assert_at_least("held-out abstentions", first.abstain_rate(), 87.0);
+    assert_at_least("held-out answers", first.answer_rate(), 76.0);
+    assert_at_least("held-out abstentions", first.abstain_rate(), 90.0);
+    assert!(first.wrong <= 7, "held-out wrong answers: {}", first.wrong);
     let second = score("tests/data/holdout2.toml");
-    assert_at_least("second held-out answers", second.answer_rate(), 61.0);
-    assert_at_least("second held-out abstentions", second.abstain_rate(), 85.0);
+    assert_at_least("second held-out answers", second.answer_rate(), 64.0);
+    assert_at_least("second held-out abstentions", second.abstain_rate(), 88.0);
+    assert!(second.wrong <= 8, "second held-out wrong answers: {}", second.wrong);
 }

@@ -73,8 +73,15 @@ proptest! {
         prop_assert!(text.starts_with(&render::body(&reply)));
         match reply.status {
             Status::Unknown => {
-                prop_assert!(reply.citations.is_empty());
-                prop_assert!(!reply.suggestions.is_empty() && reply.suggestions.len() <= 3);
+                // "I don't know" names no fact; where it says what the documents do
+                // say (a gap, an entity), each footnote it cites is marked in its body.
+                prop_assert!(reply.fact.is_none() && reply.fact_id.is_none());
+                prop_assert!(reply.suggestions.len() <= 3);
+                let body = render::body(&reply);
+                for note in &reply.citations {
+                    let marker = format!("[{}]", note.number);
+                    prop_assert!(body.contains(&marker));
+                }
             }
             _ => {
                 prop_assert!(!reply.citations.is_empty());

@@ -104,7 +104,12 @@ pub fn answer(reply: &Reply) -> CreateEmbed {
                     text.push_str(suggestion);
                 }
             }
-            Budget::new().description(&text, 0).embed.colour(UNKNOWN_COLOUR)
+            // A gap or an entity's summary rests on quotes, shown as an answer's are.
+            let mut embed = Budget::new().description(&text, if reply.citations.is_empty() { 0 } else { 600 });
+            for note in &reply.citations {
+                embed = embed.field(&footnote_name(note), &format!("“{}”", cut(&note.quote, QUOTE_PREVIEW)));
+            }
+            embed.embed.colour(UNKNOWN_COLOUR)
         }
         Status::Answered | Status::Contested => {
             let title = reply.fact_title.as_deref().unwrap_or("First Kiss");
@@ -262,6 +267,7 @@ mod tests {
             question: text.into(),
             status,
             fact: Some(FactId(0)),
+            gap: None,
             fact_id: Some("a-fact".into()),
             fact_title: Some(text.into()),
             confidence: 0.9,
@@ -295,7 +301,7 @@ mod tests {
         let cases = [
             reply(Body::Answer { text: huge.clone(), notes: (1..=40).collect() }, 40, &huge),
             reply(Body::Contested { intro: huge.clone(), claims: vec![(huge.clone(), 1); 30] }, 30, &huge),
-            reply(Body::Unknown { text: huge.clone() }, 0, &huge),
+            reply(Body::Unknown { text: huge.clone(), notes: Vec::new() }, 0, &huge),
         ];
         for r in &cases {
             assert_fits(&answer(r));

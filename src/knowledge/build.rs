@@ -238,7 +238,10 @@ impl Builder {
                 .map(|c| {
                     let (claim_line, claim) = (self.line(c), c.get_ref());
                     self.check_text(claim_line, id, "a claim's text", &claim.text, MAX_CLAIM_CHARS);
-                    Claim { text: claim.text.trim().to_string(), citation: self.citation(id, &claim.source, &claim.quote, docs) }
+                    Claim {
+                        text: claim.text.trim().to_string(),
+                        citation: self.citation(id, &claim.source, &claim.quote, docs),
+                    }
                 })
                 .collect();
             match (citations.len(), claims.len()) {
@@ -358,7 +361,13 @@ impl Builder {
     /// The `[[unknown]]` entries, an entry written for every person expanded once per
     /// person. An expanded phrasing that a fact has word for word is left to the
     /// fact; a plain entry sharing a fact's phrasing is a curator's mistake.
-    fn gaps(&mut self, raw: &[Spanned<raw::Unknown>], docs: &Documents, entities: &[Entity], facts: &[Fact]) -> Vec<Gap> {
+    fn gaps(
+        &mut self,
+        raw: &[Spanned<raw::Unknown>],
+        docs: &Documents,
+        entities: &[Entity],
+        facts: &[Fact],
+    ) -> Vec<Gap> {
         let key = |q: &str| crate::text::words(q).join(" ");
         let fact_phrasings: HashMap<String, &str> =
             facts.iter().flat_map(|f| f.questions.iter().map(move |q| (key(q), f.id.as_str()))).collect();
@@ -385,7 +394,11 @@ impl Builder {
             if !templated {
                 for question in &u.questions {
                     if let Some(fact) = fact_phrasings.get(&key(question)) {
-                        self.problem(line, id, format!("the question {question:?} is also a phrasing of fact `{fact}`"));
+                        self.problem(
+                            line,
+                            id,
+                            format!("the question {question:?} is also a phrasing of fact `{fact}`"),
+                        );
                     }
                 }
                 let about = self.about(line, id, &u.about, entities);
@@ -399,7 +412,11 @@ impl Builder {
                 continue;
             }
             if u.about.iter().any(|a| a != PERSON) || !u.questions.iter().all(|q| q.contains(PERSON)) {
-                self.problem(line, id, format!("an entry for every person puts {PERSON} in each question and in about, and nowhere else"));
+                self.problem(
+                    line,
+                    id,
+                    format!("an entry for every person puts {PERSON} in each question and in about, and nowhere else"),
+                );
             }
             if !citations.is_empty() {
                 self.problem(line, id, "an entry for every person cites nothing: what it says of each person is only that the documents don't say");

@@ -29,7 +29,7 @@ use std::collections::{HashMap, HashSet};
 pub use qtype::{QType, QTypes};
 use typo::TypoIndex;
 
-use crate::knowledge::{FactId, KnowledgeBase};
+use crate::knowledge::{EntityId, FactId, GapId, KnowledgeBase};
 use crate::text::{self, Analyzer, Token};
 
 /// Default confidence needed to answer a question put to the bot directly. Chosen on
@@ -59,11 +59,39 @@ const QTYPE_UNKNOWN: f32 = 0.92;
 /// question has a typo or two (a misspelt 12-letter word costs 79 keys), a hostile one
 /// has hundreds.
 const TYPO_KEY_BUDGET: usize = 160;
+/// The question names someone or something (an entity) and this entry is not about
+/// it: "how old is Soko" is not answered by a fact about the film's age.
+const ENTITY_MISMATCH: f32 = 0.7;
+/// An entity named by the phrasings of facts not about it, more often than by those
+/// about it, is the base's background ("First Kiss" itself), not a question's subject.
+const BACKGROUND_SHARE: f32 = 0.5;
 /// How many ranked facts to keep: the answer and the suggestions.
 pub const RANKED: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct TermId(u32);
+
+/// An entry of the index: the facts first, then the gaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Doc(u32);
+
+/// What the matcher ranks: a fact, or a gap (a question the documents leave open).
+/// Ordered as the index is, facts first, so that ties go the same way everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    Fact(FactId),
+    Gap(GapId),
+}
+
+/// The texts of one entry, as the index reads them.
+struct DocText<'a> {
+    /// Whole questions, compared with the question as a whole.
+    phrasings: Vec<&'a str>,
+    keywords: &'a [String],
+    /// Texts that mention things in passing: answers, replies and quotes.
+    weak: Vec<&'a str>,
+    about: &'a [EntityId],
+}
 
 #[derive(Debug)]
 pub struct Matcher {
@@ -72,7 +100,7 @@ pub struct Matcher {
     /// Rarity of each term (BM25 idf), by `TermId`.
     idf: Vec<f32>,
     /// Facts using each term, with the strength of the use (1 or ANSWER_TEXT_WEIGHT).
-    postings: Vec<Vec<(FactId, f32)>>,
+    postings: Vec<Vec<(Doc, f32)>>,
     /// Each fact's curated phrasings, lightest first.
     phrasings: Vec<Vec<Phrasing>>,
     /// Each fact's lightest phrasing weight, for bounding its score: the first of its
@@ -83,6 +111,13 @@ pub struct Matcher {
     qtypes: Vec<QTypes>,
     /// Every question type some fact answers.
     answerable: QTypes,
+    /// How many entries are facts; the rest are gaps.
+    facts: u32,
+    /// The entities each entry is about.
+    about: Vec<Vec<EntityId>>,
+    /// The term each entity's names fold to, for the entities a question can be
+    /// about (background entities left out).
+    entities: HashMap<String, EntityId>,
     /// Stems seen in the fact base, before synonyms: what a typo is corrected to.
     stems: HashSet<String>,
     typos: TypoIndex,
@@ -102,8 +137,21 @@ struct Phrasing {
 /// A fact and how sure the matcher is that it answers the question.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
-    pub fact: FactId,
+    pub target: Target,
     pub confidence: f32,
+    /// The share of the question (by weight) the entry's words account for: a gap
+    /// that accounts for words its fact doesn't is what the question asks about.
+    pub coverage: f32,
+}
+
+impl Scored {
+    /// The fact, if this is one.
+    pub fn fact(&self) -> Option<FactId> {
+        match self.target {
+            Target::Fact(id) => Some(id),
+            Target::Gap(_) => None,
+        }
+    }
 }
 
 /// What the matcher makes of a question.
@@ -112,6 +160,8 @@ pub struct Ranking {
     /// The question had no words to match (empty, or only mentions and punctuation).
     pub empty: bool,
     pub qtype: Option<QType>,
+    /// The entities the question names, in the order it names them.
+    pub entities: Vec<EntityId>,
     /// Best first, confidence above zero, as many as asked for.
     pub ranked: Vec<Scored>,
 }
@@ -119,7 +169,7 @@ pub struct Ranking {
 impl Ranking {
     /// The best fact if it clears `threshold`.
     pub fn answer(&self, threshold: f32) -> Option<Scored> {
-        self.ranked.first().copied().filter(|s| s.confidence >= threshold)
+        self.ranked.first().copied().filter(|s| s.confidence >= threshold && s.fact().is_some())
     }
 }
 
@@ -131,59 +181,72 @@ struct Query {
     /// Total weight of the question, unknown words included.
     total: f32,
     qtype: Option<QType>,
+    entities: Vec<EntityId>,
     has_words: bool,
 }
 
 impl Matcher {
     pub fn new(kb: &KnowledgeBase) -> Matcher {
-        // A keyword made only of filler words is a name ("OK Go", "The Who"): keep it
-        // as one term, or it would vanish with the filler.
-        let names = kb.facts().iter().flat_map(|f| &f.keywords).filter(|k| {
-            let words = text::words(k);
-            !words.is_empty() && words.iter().all(|w| text::is_stopword(w))
-        });
-        let groups: Vec<Vec<String>> = kb.synonyms().iter().cloned().chain(names.map(|k| vec![k.clone()])).collect();
-        let analyzer = Analyzer::new(groups);
+        let groups = synonym_groups(kb);
+        let analyzer = Analyzer::new(&groups);
+        let docs: Vec<DocText> = kb
+            .facts()
+            .iter()
+            .map(|f| DocText {
+                phrasings: f.questions.iter().chain(std::iter::once(&f.title)).map(String::as_str).collect(),
+                keywords: &f.keywords,
+                weak: std::iter::once(&f.answer)
+                    .chain(f.claims.iter().map(|c| &c.text))
+                    .chain(f.citations.iter().chain(f.claims.iter().map(|c| &c.citation)).map(|c| &c.quote))
+                    .map(String::as_str)
+                    .collect(),
+                about: &f.about,
+            })
+            .chain(kb.gaps().iter().map(|g| DocText {
+                phrasings: g.questions.iter().map(String::as_str).collect(),
+                keywords: &[],
+                weak:
+                    std::iter::once(&g.reply).chain(g.citations.iter().map(|c| &c.quote)).map(String::as_str).collect(),
+                about: &g.about,
+            }))
+            .collect();
         let mut builder = IndexBuilder::default();
         let mut stem_counts: HashMap<String, u32> = HashMap::new();
-        let mut phrasings = Vec::with_capacity(kb.facts().len());
-        let mut qtypes = Vec::with_capacity(kb.facts().len());
-        for (fact_id, fact) in kb.fact_ids().zip(kb.facts()) {
+        let mut phrasings = Vec::with_capacity(docs.len());
+        let mut qtypes = Vec::with_capacity(docs.len());
+        for (doc, text) in docs.iter().enumerate() {
             let mut strong = Vec::new();
             let mut weak = Vec::new();
-            let mut fact_phrasings = Vec::new();
-            let mut fact_qtypes = QTypes::default();
-            let mut fact_stems: Vec<String> = Vec::new();
-            for phrasing in fact.questions.iter().chain(std::iter::once(&fact.title)) {
+            let mut doc_phrasings = Vec::new();
+            let mut doc_qtypes = QTypes::default();
+            let mut doc_stems: Vec<String> = Vec::new();
+            for phrasing in &text.phrasings {
                 let words = text::words(phrasing);
                 let (qtype, qualifier) = qtype::detect(&words);
                 if let Some(q) = qtype {
-                    fact_qtypes.insert(q);
+                    doc_qtypes.insert(q);
                 }
-                let terms = builder.terms(&analyzer, &words, qualifier, &mut fact_stems);
+                let terms = builder.terms(&analyzer, &words, qualifier, &mut doc_stems);
                 strong.extend(terms.iter().copied());
                 let mut sorted = terms;
                 sorted.sort_unstable();
                 sorted.dedup();
-                fact_phrasings.push(sorted);
+                doc_phrasings.push(sorted);
             }
-            for keyword in &fact.keywords {
-                strong.extend(builder.terms(&analyzer, &text::words(keyword), None, &mut fact_stems));
+            for keyword in text.keywords {
+                strong.extend(builder.terms(&analyzer, &text::words(keyword), None, &mut doc_stems));
             }
-            let answer_texts = std::iter::once(&fact.answer)
-                .chain(fact.claims.iter().map(|c| &c.text))
-                .chain(fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).map(|c| &c.quote));
-            for answer_text in answer_texts {
-                weak.extend(builder.terms(&analyzer, &text::words(answer_text), None, &mut fact_stems));
+            for weak_text in &text.weak {
+                weak.extend(builder.terms(&analyzer, &text::words(weak_text), None, &mut doc_stems));
             }
-            builder.post(fact_id, &strong, &weak);
-            fact_stems.sort_unstable();
-            fact_stems.dedup();
-            for stem in fact_stems {
+            builder.post(Doc(doc as u32), &strong, &weak);
+            doc_stems.sort_unstable();
+            doc_stems.dedup();
+            for stem in doc_stems {
                 *stem_counts.entry(stem).or_default() += 1;
             }
-            phrasings.push(fact_phrasings);
-            qtypes.push(fact_qtypes);
+            phrasings.push(doc_phrasings);
+            qtypes.push(doc_qtypes);
         }
         // Synonym members are words the matcher understands even if no fact uses them.
         for group in kb.synonyms() {
@@ -193,19 +256,21 @@ impl Matcher {
                 }
             }
         }
-        let facts = kb.facts().len() as f32;
-        let idf: Vec<f32> = builder.postings.iter().map(|p| bm25_idf(facts, p.len() as f32)).collect();
+        let entity_heads = groups[groups.len() - kb.entities().len()..].iter().map(|g| g[0].as_str());
+        let entities = entity_terms(kb, entity_heads, &analyzer, &builder, &phrasings);
+        let size = docs.len() as f32;
+        let idf: Vec<f32> = builder.postings.iter().map(|p| bm25_idf(size, p.len() as f32)).collect();
         let phrasings: Vec<Vec<Phrasing>> = phrasings
             .into_iter()
-            .map(|fact: Vec<Vec<TermId>>| {
+            .map(|doc: Vec<Vec<TermId>>| {
                 let own = |terms: &[TermId]| terms.iter().map(|t| idf[t.0 as usize]).sum();
-                let mut fact: Vec<Phrasing> =
-                    fact.into_iter().map(|terms| Phrasing { own: own(&terms), terms: terms.into() }).collect();
-                fact.sort_by(|a, b| a.own.total_cmp(&b.own));
-                fact
+                let mut doc: Vec<Phrasing> =
+                    doc.into_iter().map(|terms| Phrasing { own: own(&terms), terms: terms.into() }).collect();
+                doc.sort_by(|a, b| a.own.total_cmp(&b.own));
+                doc
             })
             .collect();
-        let shortest: Vec<f32> = phrasings.iter().map(|fact| fact.first().map_or(f32::INFINITY, |p| p.own)).collect();
+        let shortest: Vec<f32> = phrasings.iter().map(|doc| doc.first().map_or(f32::INFINITY, |p| p.own)).collect();
         let typos = TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n)));
         Matcher {
             analyzer,
@@ -217,9 +282,21 @@ impl Matcher {
             shortest,
             phrasings,
             qtypes,
+            facts: kb.facts().len() as u32,
+            about: docs.iter().map(|d| d.about.to_vec()).collect(),
+            entities,
             stems: stem_counts.into_keys().collect(),
             typos,
-            unknown_weight: bm25_idf(facts, 0.0) * UNKNOWN_WEIGHT,
+            unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
+        }
+    }
+
+    /// What the matcher's entry `doc` is.
+    fn target(&self, doc: Doc) -> Target {
+        if doc.0 < self.facts {
+            Target::Fact(FactId(doc.0))
+        } else {
+            Target::Gap(GapId(doc.0 - self.facts))
         }
     }
 
@@ -234,7 +311,7 @@ impl Matcher {
     pub fn rank_for(&self, question: &str, threshold: f32) -> Ranking {
         self.ranking(question, |query| {
             let best = self.top(query, 1);
-            let sure = best.first().is_some_and(|s| s.confidence >= threshold);
+            let sure = best.first().is_some_and(|s| s.confidence >= threshold && s.fact().is_some());
             if sure {
                 best
             } else {
@@ -252,12 +329,12 @@ impl Matcher {
     fn ranking(&self, question: &str, rank: impl FnOnce(&Query) -> Vec<Scored>) -> Ranking {
         let query = self.query(question);
         let ranked = if query.terms.is_empty() { Vec::new() } else { rank(&query) };
-        Ranking { empty: !query.has_words, qtype: query.qtype, ranked }
+        Ranking { empty: !query.has_words, qtype: query.qtype, entities: query.entities, ranked }
     }
 
     /// How sure the matcher is that `fact` answers `query`, given the weight of the
     /// question it covers (`covered`, from [`Matcher::covered`]).
-    fn confidence(&self, query: &Query, fact: FactId, covered: f32) -> f32 {
+    fn confidence(&self, query: &Query, fact: Doc, covered: f32) -> f32 {
         // A phrasing shares at most `covered` with the question, so once the lightest
         // phrasings are compared the heavier ones can't do better (they come lightest
         // first, and rounding is monotone, so the cut never changes the maximum).
@@ -271,10 +348,22 @@ impl Matcher {
             phrasing = phrasing.max(2.0 * shared / (query.total + p.own));
         }
         let coverage = (covered / query.total).min(1.0);
-        ((COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * self.qtype_factor(query, fact)).clamp(0.0, 1.0)
+        let factor = self.qtype_factor(query, fact) * self.entity_factor(query, fact);
+        ((COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * factor).clamp(0.0, 1.0)
     }
 
-    fn qtype_factor(&self, query: &Query, fact: FactId) -> f32 {
+    /// Whether the entry is about what the question names. At most 1, so the
+    /// search's bounds, which leave it out, stay bounds.
+    fn entity_factor(&self, query: &Query, doc: Doc) -> f32 {
+        let about = &self.about[doc.0 as usize];
+        if query.entities.is_empty() || query.entities.iter().any(|e| about.contains(e)) {
+            1.0
+        } else {
+            ENTITY_MISMATCH
+        }
+    }
+
+    fn qtype_factor(&self, query: &Query, fact: Doc) -> f32 {
         match query.qtype {
             None => 1.0,
             Some(q) if self.qtypes[fact.0 as usize].contains(q) => 1.0,
@@ -330,6 +419,11 @@ impl Matcher {
         }
         let mut unknown: Vec<String> = Vec::new();
         for (term, trust) in self.analyzer.fold(&tokens) {
+            if let Some(&entity) = self.entities.get(&term) {
+                if !query.entities.contains(&entity) {
+                    query.entities.push(entity);
+                }
+            }
             match self.terms.get(&term) {
                 Some(&id) => {
                     let weight = self.idf[id.0 as usize] * trust;
@@ -358,9 +452,22 @@ impl Matcher {
         }
         let known: f32 = query.terms.iter().map(|(_, w)| w).sum();
         let _ = write!(out, "\nunknown words weigh {:.2} of {:.2}\n", query.total - known, query.total);
+        let entities: Vec<&str> = query.entities.iter().map(|&e| kb.entity(e).id.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "names: {}",
+            if entities.is_empty() { "nothing the base knows".into() } else { entities.join(", ") }
+        );
         for scored in self.rank_top(question, 5).ranked {
-            let fact = kb.fact(scored.fact);
-            let _ = writeln!(out, "{:.3} {} ({})", scored.confidence, fact.id, fact.title);
+            match scored.target {
+                Target::Fact(id) => {
+                    let fact = kb.fact(id);
+                    let _ = writeln!(out, "{:.3} {} ({})", scored.confidence, fact.id, fact.title);
+                }
+                Target::Gap(id) => {
+                    let _ = writeln!(out, "{:.3} {} (the documents don't say)", scored.confidence, kb.gap(id).id);
+                }
+            }
         }
         out
     }
@@ -384,12 +491,66 @@ fn is_misspelt_stopword(word: &str) -> bool {
 fn insert_ranked(ranked: &mut Vec<Scored>, scored: Scored, limit: usize) {
     let at = ranked
         .iter()
-        .position(|s| scored.confidence > s.confidence || (scored.confidence == s.confidence && scored.fact < s.fact))
+        .position(|s| {
+            scored.confidence > s.confidence || (scored.confidence == s.confidence && scored.target < s.target)
+        })
         .unwrap_or(ranked.len());
     if at < limit {
         ranked.insert(at, scored);
         ranked.truncate(limit);
     }
+}
+
+/// The fact base's synonym groups, names made of filler words, and each entity's
+/// names as a group. An entity sharing a name with a synonym group folds to that
+/// group's term, so that every way of naming it meets on one term.
+fn synonym_groups(kb: &KnowledgeBase) -> Vec<Vec<String>> {
+    // A keyword made only of filler words is a name ("OK Go", "The Who"): keep it
+    // as one term, or it would vanish with the filler.
+    let names = kb.facts().iter().flat_map(|f| &f.keywords).filter(|k| {
+        let words = text::words(k);
+        !words.is_empty() && words.iter().all(|w| text::is_stopword(w))
+    });
+    let mut groups: Vec<Vec<String>> = kb.synonyms().iter().cloned().chain(names.map(|k| vec![k.clone()])).collect();
+    let key = |s: &str| text::words(s).join(" ");
+    let group_of: HashMap<String, usize> =
+        kb.synonyms().iter().enumerate().flat_map(|(g, words)| words.iter().map(move |w| (key(w), g))).collect();
+    for entity in kb.entities() {
+        let head =
+            entity.names.iter().find_map(|n| group_of.get(&key(n))).map_or(&entity.name, |&g| &kb.synonyms()[g][0]);
+        groups.push(std::iter::once(head).chain(&entity.names).cloned().collect());
+    }
+    groups
+}
+
+/// Each entity's term, for the entities a question can be about: those that the
+/// phrasings of facts about them name at least as often as those of other facts.
+fn entity_terms<'a>(
+    kb: &KnowledgeBase,
+    heads: impl Iterator<Item = &'a str>,
+    analyzer: &Analyzer,
+    builder: &IndexBuilder,
+    phrasings: &[Vec<Vec<TermId>>],
+) -> HashMap<String, EntityId> {
+    let mut out = HashMap::new();
+    for (i, head) in heads.enumerate() {
+        let entity = EntityId(i as u32);
+        let term = analyzer.terms(head).join("_");
+        let Some(&id) = builder.terms.get(&term) else { continue };
+        let (mut named, mut stray) = (0usize, 0usize);
+        for (fact, doc) in kb.facts().iter().zip(phrasings) {
+            if doc.iter().any(|p| p.contains(&id)) {
+                named += 1;
+                if !fact.about.contains(&entity) {
+                    stray += 1;
+                }
+            }
+        }
+        if (stray as f32) <= BACKGROUND_SHARE * named as f32 || named == 0 {
+            out.insert(term, entity);
+        }
+    }
+    out
 }
 
 /// BM25's inverse document frequency: near ln(facts) for a rare term, near zero for
@@ -402,7 +563,7 @@ fn bm25_idf(facts: f32, with_term: f32) -> f32 {
 #[derive(Default)]
 struct IndexBuilder {
     terms: HashMap<String, TermId>,
-    postings: Vec<Vec<(FactId, f32)>>,
+    postings: Vec<Vec<(Doc, f32)>>,
     /// Word to stem: a fact base repeats its words thousands of times.
     stems: HashMap<String, String>,
 }
@@ -435,7 +596,7 @@ impl IndexBuilder {
             .collect()
     }
 
-    fn post(&mut self, fact: FactId, strong: &[TermId], weak: &[TermId]) {
+    fn post(&mut self, fact: Doc, strong: &[TermId], weak: &[TermId]) {
         let mut uses: Vec<(TermId, f32)> =
             strong.iter().map(|&t| (t, 1.0)).chain(weak.iter().map(|&t| (t, ANSWER_TEXT_WEIGHT))).collect();
         uses.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));

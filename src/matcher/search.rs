@@ -15,8 +15,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::{insert_ranked, Matcher, Query, Scored, COVERAGE_SHARE, PHRASING_SHARE};
-use crate::knowledge::FactId;
+use super::{insert_ranked, Doc, Matcher, Query, Scored, COVERAGE_SHARE, PHRASING_SHARE};
 
 /// Bounds are raised by this share so that float rounding, which can differ between
 /// a bound and the score it bounds, never prunes a fact that would have placed.
@@ -31,7 +30,7 @@ impl Seen {
     }
 
     /// Marks `fact`; true if it was not marked before.
-    fn insert(&mut self, fact: FactId) -> bool {
+    fn insert(&mut self, fact: Doc) -> bool {
         let (word, bit) = (fact.0 as usize / 64, 1u64 << (fact.0 % 64));
         let fresh = self.0[word] & bit == 0;
         self.0[word] |= bit;
@@ -44,7 +43,7 @@ impl Seen {
 #[derive(Debug, PartialEq)]
 struct Open {
     bound: f32,
-    fact: FactId,
+    fact: Doc,
 }
 
 impl Eq for Open {}
@@ -103,7 +102,8 @@ impl Matcher {
                 }
                 let confidence = self.confidence(query, fact, covered);
                 if confidence > 0.0 {
-                    insert_ranked(&mut ranked, Scored { fact, confidence }, limit);
+                    let coverage = (covered / query.total).min(1.0);
+                    insert_ranked(&mut ranked, Scored { target: self.target(fact), confidence, coverage }, limit);
                 }
             }
             fresh = heap.into_vec();
@@ -113,7 +113,7 @@ impl Matcher {
 
     /// The weight of the question that `fact` covers, summed in the question's own
     /// order so that it does not depend on the order the search met the terms in.
-    pub(super) fn covered(&self, query: &Query, fact: FactId) -> f32 {
+    pub(super) fn covered(&self, query: &Query, fact: Doc) -> f32 {
         query
             .terms
             .iter()
@@ -126,7 +126,7 @@ impl Matcher {
 
     /// The most confidence `fact` could have if it covered `covered` of the question's
     /// weight: phrasing similarity can't exceed what its lightest phrasing allows.
-    fn bound(&self, query: &Query, fact: FactId, covered: f32) -> f32 {
+    fn bound(&self, query: &Query, fact: Doc, covered: f32) -> f32 {
         let most = most_confidence(query, covered, self.shortest[fact.0 as usize]);
         most * self.qtype_factor(query, fact)
     }

@@ -9,6 +9,7 @@
 //! clipped to [`MAX_QUESTION_CHARS`].
 
 mod analyzer;
+mod chat;
 mod stopwords;
 
 pub use analyzer::{Analyzer, Token};
@@ -106,7 +107,14 @@ impl Word {
             return;
         }
         match word.hyphen_at.as_slice() {
-            [] => out.push(word.text),
+            [] => {
+                let text = chat::unstretch(&word.text).unwrap_or(word.text);
+                match chat::standard(&text) {
+                    Some("") => {}
+                    Some(standard) => out.push(standard.to_string()),
+                    None => out.push(text),
+                }
+            }
             [at] if *at < word.text.len() => {
                 out.push(word.text[..*at].to_string());
                 out.push(word.text[*at..].to_string());
@@ -229,6 +237,13 @@ mod tests {
         for chat in ["lol that video", "I loved the song", "soko is great", "", "hey guys"] {
             assert!(!looks_like_question(chat), "{chat:?}");
         }
+    }
+
+    #[test]
+    fn chat_spelling_reads_as_the_words_it_stands_for() {
+        assert_eq!(w("whos the director tbh"), ["who", "the", "director"]);
+        assert_eq!(w("u dont know ur stuff lol"), ["you", "don", "know", "your", "stuff"]);
+        assert_eq!(w("sooooo who kisssed soko"), ["so", "who", "kissed", "soko"]);
     }
 
     #[test]

@@ -1,0 +1,131 @@
+//! How fans spell in chat: contractions without apostrophes, abbreviations and
+//! texting shorthand, each written as the word the rest of the pipeline knows. The
+//! list comes from the register of fan servers (dropped apostrophes, "u"/"ur",
+//! "pls", "bc", filler like "tbh"/"ngl"), not from any one question set; keep it
+//! sorted, one entry per chat form.
+
+/// Chat form, and what it stands for ("" for filler that carries no meaning). A
+/// contraction stands for its stem as [`super::words`] keeps it ("don't" → "don").
+const CHAT: &[(&str, &str)] = &[
+    ("abt", "about"),
+    ("afaik", ""),
+    ("arent", "aren"),
+    ("b4", "before"),
+    ("bc", "because"),
+    ("bday", "birthday"),
+    ("btw", ""),
+    ("cant", "can"),
+    ("cos", "because"),
+    ("couldnt", "couldn"),
+    ("coz", "because"),
+    ("cuz", "because"),
+    ("def", "definitely"),
+    ("didnt", "didn"),
+    ("doesnt", "doesn"),
+    ("dont", "don"),
+    ("fav", "favorite"),
+    ("fave", "favorite"),
+    ("fr", ""),
+    ("gonna", "going"),
+    ("hadnt", "hadn"),
+    ("hasnt", "hasn"),
+    ("havent", "haven"),
+    ("hows", "how"),
+    ("idk", ""),
+    ("iirc", ""),
+    ("im", "i"),
+    ("imho", ""),
+    ("imo", ""),
+    ("isnt", "isn"),
+    ("ive", "i"),
+    ("jk", ""),
+    ("kinda", "kind"),
+    ("lmao", ""),
+    ("lol", ""),
+    ("mins", "minutes"),
+    ("ngl", ""),
+    ("omg", ""),
+    ("pls", "please"),
+    ("plz", "please"),
+    ("ppl", "people"),
+    ("prolly", "probably"),
+    ("rly", "really"),
+    ("rn", "now"),
+    ("shouldnt", "shouldn"),
+    ("smh", ""),
+    ("soo", "so"),
+    ("tbh", ""),
+    ("thats", "that"),
+    ("theres", "there"),
+    ("theyre", "they"),
+    ("tho", "though"),
+    ("thru", "through"),
+    ("u", "you"),
+    ("ur", "your"),
+    ("vids", "videos"),
+    ("wanna", "want"),
+    ("wasnt", "wasn"),
+    ("wat", "what"),
+    ("werent", "weren"),
+    ("whats", "what"),
+    ("wheres", "where"),
+    ("whos", "who"),
+    ("wont", "won"),
+    ("wouldnt", "wouldn"),
+    ("wut", "what"),
+    ("ya", "you"),
+    ("yall", "you"),
+    ("youre", "you"),
+    ("yr", "year"),
+    ("yrs", "years"),
+];
+
+/// What `word` (lower case) stands for, if it is a chat form.
+pub fn standard(word: &str) -> Option<&'static str> {
+    CHAT.binary_search_by(|(chat, _)| (*chat).cmp(word)).ok().map(|i| CHAT[i].1)
+}
+
+/// `word` with stretched letters ("sooo", "pleeease") cut to two: English doubles a
+/// letter but never triples one.
+pub fn unstretch(word: &str) -> Option<String> {
+    let bytes = word.as_bytes();
+    if !bytes.windows(3).any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut run = (None, 0);
+    for c in word.chars() {
+        run = if run.0 == Some(c) { (Some(c), run.1 + 1) } else { (Some(c), 1) };
+        if run.1 <= 2 || !c.is_alphabetic() {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_is_sorted_and_has_each_form_once() {
+        assert!(CHAT.windows(2).all(|w| w[0].0 < w[1].0), "keep CHAT sorted, one entry per form");
+    }
+
+    #[test]
+    fn chat_forms_stand_for_words() {
+        assert_eq!(standard("dont"), Some("don"));
+        assert_eq!(standard("u"), Some("you"));
+        assert_eq!(standard("tbh"), Some(""));
+        assert_eq!(standard("soko"), None);
+    }
+
+    #[test]
+    fn stretched_letters_are_cut_to_two() {
+        assert_eq!(unstretch("sooooo").as_deref(), Some("soo"));
+        assert_eq!(unstretch("kisssss").as_deref(), Some("kiss"));
+        assert_eq!(unstretch("pleeeease").as_deref(), Some("pleease"));
+        assert_eq!(unstretch("kiss"), None);
+        assert_eq!(unstretch("600000"), None, "digits are not stretched");
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::complete::TitleIndex;
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
-use crate::matcher::{Matcher, Ranking, Scored, Target, ANSWER_THRESHOLD};
+use crate::matcher::{Matcher, Ranking, Target, CANDIDATES};
 use crate::reply::Reply;
 use crate::smalltalk;
 
@@ -14,13 +14,10 @@ use crate::smalltalk;
 pub const SUGGESTIONS: usize = 3;
 /// A ranked fact below this is too far off to suggest.
 const SUGGESTION_FLOOR: f32 = 0.12;
-/// A gap ranked first and at least this sure gives its own reply; below, the
-/// question is too far from it to say what the documents leave open.
+/// A gap at least this sure gives its own reply; below, the question is too far
+/// from it to say what the documents leave open.
 const GAP_FLOOR: f32 = 0.5;
-/// How much more of the question a gap must account for than the best fact to be
-/// said instead of it: gaps are written as near-misses of facts, so a tie goes to
-/// the fact.
-const COVERAGE_MARGIN: f32 = 0.02;
+
 
 #[derive(Debug)]
 pub struct Engine {
@@ -53,9 +50,10 @@ impl Engine {
         &self.matcher
     }
 
-    /// Answers a question put to the bot directly.
+    /// Answers a question put to the bot directly, at the threshold learned with the
+    /// model.
     pub fn ask(&self, question: &str) -> Reply {
-        self.ask_with(question, ANSWER_THRESHOLD)
+        self.ask_with(question, self.matcher.threshold())
     }
 
     /// Answers if the matcher's confidence reaches `threshold`; otherwise says it
@@ -64,7 +62,7 @@ impl Engine {
         if let Some(kind) = smalltalk::classify(question) {
             return Reply::chat(question, kind.reply());
         }
-        let ranking = self.matcher.rank_for(question, threshold);
+        let ranking = self.matcher.rank_top(question, CANDIDATES);
         self.reply(question, &ranking, threshold)
     }
 
@@ -76,27 +74,21 @@ impl Engine {
         if ranking.empty {
             return Reply::empty(&self.kb, question, self.featured());
         }
+        // The model judged facts and gaps alike: the surest says what to do, and a gap
+        // surer than every fact is what the question asks.
         let best = |gaps: bool| ranking.ranked.iter().find(|s| matches!(s.target, Target::Gap(_)) == gaps);
-        let fact = best(false).and_then(|s| Some((s.fact()?, s)));
+        let fact = best(false).and_then(|s| Some((s.fact()?, s.confidence)));
         let gap = best(true).and_then(|s| match s.target {
-            Target::Gap(id) if s.confidence >= GAP_FLOOR => Some((id, s)),
+            Target::Gap(id) if s.confidence >= GAP_FLOOR => Some((id, s.confidence)),
             _ => None,
         });
-        // A gap is said instead of a fact when it accounts for words of the question
-        // that the fact does not: those are what the question asks about.
-        let gap_wins = |g: &Scored| {
-            fact.is_none_or(|(_, f)| {
-                g.confidence > f.confidence + COVERAGE_MARGIN || g.coverage > f.coverage + COVERAGE_MARGIN
-            })
-        };
+        let fact_confidence = fact.map_or(0.0, |(_, c)| c);
         match (fact, gap) {
-            (_, Some((id, g))) if gap_wins(g) => {
-                return Reply::gap(&self.kb, id, question, g.confidence, self.suggest(ranking));
+            (_, Some((id, c))) if c > fact_confidence => {
+                return Reply::gap(&self.kb, id, question, c, self.suggest(ranking));
             }
-            (Some((id, f)), _) if f.confidence >= threshold => {
-                return Reply::for_fact(&self.kb, id, question, f.confidence);
-            }
-            (_, Some((id, g))) => return Reply::gap(&self.kb, id, question, g.confidence, self.suggest(ranking)),
+            (Some((id, c)), _) if c >= threshold => return Reply::for_fact(&self.kb, id, question, c),
+            (_, Some((id, c))) => return Reply::gap(&self.kb, id, question, c, self.suggest(ranking)),
             _ => {}
         }
         let confidence = ranking.ranked.first().map_or(0.0, |s| s.confidence);

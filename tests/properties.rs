@@ -85,7 +85,7 @@ proptest! {
             }
             _ => {
                 prop_assert!(!reply.citations.is_empty());
-                prop_assert!(reply.confidence >= firstkiss::matcher::ANSWER_THRESHOLD);
+                prop_assert!(reply.confidence >= engine().matcher().threshold());
             }
         }
     }

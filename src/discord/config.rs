@@ -10,7 +10,6 @@ use std::time::Duration;
 use serde::Deserialize;
 use serenity::all::{ChannelId, GatewayIntents, GuildId, UserId};
 
-use crate::matcher::ANSWER_THRESHOLD;
 
 /// Where a token can be set, for error messages.
 const TOKEN_HELP: &str = "set DISCORD_TOKEN in the environment (or `token` in the config file) to the bot token from the Discord developer portal";
@@ -100,14 +99,15 @@ pub struct ShardPlan {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AnswersConfig {
-    pub threshold: f32,
+    /// Unset: the threshold learned with the fact base's model.
+    pub threshold: Option<f32>,
     pub unprompted_threshold: f32,
     pub private_by_default: bool,
 }
 
 impl Default for AnswersConfig {
     fn default() -> Self {
-        AnswersConfig { threshold: ANSWER_THRESHOLD, unprompted_threshold: 0.75, private_by_default: false }
+        AnswersConfig { threshold: None, unprompted_threshold: 0.75, private_by_default: false }
     }
 }
 
@@ -144,7 +144,9 @@ pub struct Settings {
     pub guild_id: Option<GuildId>,
     pub answer_mentions: bool,
     pub qa_channels: HashSet<ChannelId>,
-    pub threshold: f32,
+    /// The confidence a direct question needs; `None` for the threshold learned with
+    /// the fact base's model.
+    pub threshold: Option<f32>,
     pub unprompted_threshold: f32,
     pub private_by_default: bool,
     pub user_cooldown: Duration,
@@ -229,14 +231,15 @@ impl ConfigFile {
     pub fn settings(&self, path: &Path) -> Result<Settings, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
         let a = &self.answers;
-        for (name, value) in
-            [("answers.threshold", a.threshold), ("answers.unprompted_threshold", a.unprompted_threshold)]
+        for (name, value) in [("answers.threshold", a.threshold), ("answers.unprompted_threshold", Some(a.unprompted_threshold))]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
         {
             if !(0.0..=1.0).contains(&value) {
                 return Err(invalid(format!("{name} = {value} must be between 0 and 1")));
             }
         }
-        if a.unprompted_threshold < a.threshold {
+        if a.threshold.is_some_and(|t| a.unprompted_threshold < t) {
             return Err(invalid("answers.unprompted_threshold must be at least answers.threshold: answering unprompted needs more confidence".into()));
         }
         let c = &self.cooldown;
@@ -412,7 +415,7 @@ mod tests {
     fn the_example_config_is_valid() {
         let file = parse(include_str!("../../config.example.toml")).expect("config.example.toml parses");
         let settings = file.settings(Path::new("config.example.toml")).expect("and is valid");
-        assert!(settings.unprompted_threshold > settings.threshold);
+        assert!(settings.threshold.is_none_or(|t| settings.unprompted_threshold > t));
     }
 
     #[test]

@@ -40,6 +40,12 @@ impl Handler {
         Handler { engine, settings, cooldowns, me: OnceLock::new(), registered: AtomicBool::new(false) }
     }
 
+    /// The confidence a direct question needs: the configured one, or the one
+    /// learned with the current fact base.
+    fn threshold(&self, engine: &crate::Engine) -> f32 {
+        self.settings.threshold.unwrap_or_else(|| engine.matcher().threshold())
+    }
+
     async fn register_commands(&self, ctx: &Context) {
         if !self.settings.registers_commands() || self.registered.swap(true, Ordering::SeqCst) {
             return;
@@ -66,7 +72,7 @@ impl Handler {
         debug!(?request, "command");
         let (embed, button, ephemeral) = match &request {
             Request::Ask { question, private } => {
-                let reply = engine.ask_with(question, self.settings.threshold);
+                let reply = engine.ask_with(question, self.threshold(&engine));
                 log_reply(&reply);
                 (
                     render::answer(&reply),
@@ -77,7 +83,7 @@ impl Handler {
             Request::Fact { topic } => {
                 let reply = match engine.kb().find(topic) {
                     Some(id) => engine.fact_reply(id),
-                    None => engine.ask_with(topic, self.settings.threshold),
+                    None => engine.ask_with(topic, self.threshold(&engine)),
                 };
                 log_reply(&reply);
                 (render::answer(&reply), render::sources_button(&reply), self.settings.private_by_default)
@@ -182,8 +188,11 @@ impl Handler {
         if !direct && !unprompted {
             return;
         }
-        let threshold = if direct { self.settings.threshold } else { self.settings.unprompted_threshold };
-        let reply = self.engine.current().ask_with(&msg.content, threshold);
+        let engine = self.engine.current();
+        let answer = self.threshold(&engine);
+        // Unprompted answers need at least what direct ones need.
+        let threshold = if direct { answer } else { self.settings.unprompted_threshold.max(answer) };
+        let reply = engine.ask_with(&msg.content, threshold);
         log_reply(&reply);
         if !direct && !reply.is_answer() {
             debug!("not confident enough to answer unprompted; staying quiet");

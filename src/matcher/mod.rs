@@ -20,9 +20,12 @@
 //!
 //! [`MAX_QUESTION_CHARS`]: crate::text::MAX_QUESTION_CHARS
 
+mod model;
 mod qtype;
 mod search;
 mod typo;
+
+pub use model::{Model, CANDIDATES, FEATURES};
 
 use std::collections::{HashMap, HashSet};
 
@@ -123,6 +126,14 @@ pub struct Matcher {
     typos: TypoIndex,
     /// Weight of a word no fact knows.
     unknown_weight: f32,
+    /// For each entry, each term's number of strong texts (phrasings, title,
+    /// keywords) and whether a weak text has it: what leaving a phrasing out changes.
+    /// Only training reads it; emptied after.
+    uses: Vec<Vec<(TermId, u16, bool)>>,
+    /// Each entry's curated phrasings as written, the training questions. Emptied
+    /// after training.
+    training_phrasings: Vec<Vec<String>>,
+    model: Model,
 }
 
 /// A curated phrasing of a fact's question.
@@ -183,6 +194,10 @@ struct Query {
     qtype: Option<QType>,
     entities: Vec<EntityId>,
     has_words: bool,
+    /// Weight of the words no entry knows.
+    unknown: f32,
+    /// Words understood only as corrections of typos.
+    corrected: usize,
 }
 
 impl Matcher {
@@ -214,12 +229,14 @@ impl Matcher {
         let mut stem_counts: HashMap<String, u32> = HashMap::new();
         let mut phrasings = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
+        let mut uses = Vec::with_capacity(docs.len());
         for (doc, text) in docs.iter().enumerate() {
             let mut strong = Vec::new();
             let mut weak = Vec::new();
             let mut doc_phrasings = Vec::new();
             let mut doc_qtypes = QTypes::default();
             let mut doc_stems: Vec<String> = Vec::new();
+            let mut strong_texts: Vec<TermId> = Vec::new();
             for phrasing in &text.phrasings {
                 let words = text::words(phrasing);
                 let (qtype, qualifier) = qtype::detect(&words);
@@ -231,14 +248,34 @@ impl Matcher {
                 let mut sorted = terms;
                 sorted.sort_unstable();
                 sorted.dedup();
+                strong_texts.extend(sorted.iter().copied());
                 doc_phrasings.push(sorted);
             }
             for keyword in text.keywords {
-                strong.extend(builder.terms(&analyzer, &text::words(keyword), None, &mut doc_stems));
+                let mut terms = builder.terms(&analyzer, &text::words(keyword), None, &mut doc_stems);
+                strong.extend(terms.iter().copied());
+                terms.sort_unstable();
+                terms.dedup();
+                strong_texts.extend(terms);
             }
             for weak_text in &text.weak {
                 weak.extend(builder.terms(&analyzer, &text::words(weak_text), None, &mut doc_stems));
             }
+            strong_texts.sort_unstable();
+            let mut doc_uses: Vec<(TermId, u16, bool)> = Vec::new();
+            for term in strong_texts {
+                match doc_uses.last_mut() {
+                    Some(last) if last.0 == term => last.1 = last.1.saturating_add(1),
+                    _ => doc_uses.push((term, 1, false)),
+                }
+            }
+            for &term in &weak {
+                match doc_uses.binary_search_by_key(&term, |u| u.0) {
+                    Ok(i) => doc_uses[i].2 = true,
+                    Err(i) => doc_uses.insert(i, (term, 0, true)),
+                }
+            }
+            uses.push(doc_uses);
             builder.post(Doc(doc as u32), &strong, &weak);
             doc_stems.sort_unstable();
             doc_stems.dedup();
@@ -272,7 +309,7 @@ impl Matcher {
             .collect();
         let shortest: Vec<f32> = phrasings.iter().map(|doc| doc.first().map_or(f32::INFINITY, |p| p.own)).collect();
         let typos = TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n)));
-        Matcher {
+        let mut matcher = Matcher {
             analyzer,
             terms: builder.terms,
             idf,
@@ -288,6 +325,30 @@ impl Matcher {
             stems: stem_counts.into_keys().collect(),
             typos,
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
+            uses,
+            training_phrasings: training_phrasings(kb),
+            model: Model { weights: [0.0; FEATURES.len()], threshold: 0.5, examples: 0, positives: 0 },
+        };
+        matcher.model = matcher.train();
+        matcher.uses = Vec::new();
+        matcher.training_phrasings = Vec::new();
+        matcher
+    }
+
+    /// The learned model: its weights and answer threshold.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The confidence an answer needs, learned with the model.
+    pub fn threshold(&self) -> f32 {
+        self.model.threshold
+    }
+
+    fn doc_of(&self, target: Target) -> Doc {
+        match target {
+            Target::Fact(id) => Doc(id.0),
+            Target::Gap(id) => Doc(self.facts + id.0),
         }
     }
 
@@ -305,24 +366,30 @@ impl Matcher {
         self.rank_top(question, RANKED)
     }
 
-    /// What answering `question` needs: the best fact alone if it clears `threshold`,
-    /// else the [`RANKED`] best, to suggest. The same best fact as [`Matcher::rank`];
-    /// faster on a large base, where a confident best rules out most other facts.
-    pub fn rank_for(&self, question: &str, threshold: f32) -> Ranking {
-        self.ranking(question, |query| {
-            let best = self.top(query, 1);
-            let sure = best.first().is_some_and(|s| s.confidence >= threshold && s.fact().is_some());
-            if sure {
-                best
-            } else {
-                self.top(query, RANKED)
-            }
-        })
+    /// Ranks the `limit` best entries for `question`, best first, by the model's
+    /// confidence: the search proposes at least [`CANDIDATES`], the model judges them.
+    pub fn rank_top(&self, question: &str, limit: usize) -> Ranking {
+        self.ranking(question, |query| self.judged(query, limit))
     }
 
-    /// Ranks the `limit` best facts for `question`, best first.
-    pub fn rank_top(&self, question: &str, limit: usize) -> Ranking {
-        self.ranking(question, |query| self.top(query, limit))
+    fn judged(&self, query: &Query, limit: usize) -> Vec<Scored> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let proposed = self.top(query, limit.max(CANDIDATES));
+        let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
+        let mut scored: Vec<Scored> = self
+            .judge_all(query, &docs, None)
+            .into_iter()
+            .map(|j| Scored {
+                target: self.target(j.doc),
+                confidence: self.model.probability(&j.features),
+                coverage: j.coverage,
+            })
+            .collect();
+        scored.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.target.cmp(&b.target)));
+        scored.truncate(limit);
+        scored
     }
 
     /// `question` read, and its facts ranked by `rank` if it has any known word.
@@ -347,8 +414,14 @@ impl Matcher {
                 query.terms.iter().filter(|(t, _)| p.terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
             phrasing = phrasing.max(2.0 * shared / (query.total + p.own));
         }
-        let coverage = (covered / query.total).min(1.0);
-        let factor = self.qtype_factor(query, fact) * self.entity_factor(query, fact);
+        self.blend(query, fact, (covered / query.total).min(1.0), phrasing)
+    }
+
+    /// The search's cheap score: coverage and phrasing, scaled down for a question
+    /// type or entity the entry does not match. It proposes candidates; the model
+    /// judges them.
+    fn blend(&self, query: &Query, doc: Doc, coverage: f32, phrasing: f32) -> f32 {
+        let factor = self.qtype_factor(query, doc) * self.entity_factor(query, doc);
         ((COVERAGE_SHARE * coverage + PHRASING_SHARE * phrasing) * factor).clamp(0.0, 1.0)
     }
 
@@ -414,6 +487,7 @@ impl Matcher {
                 };
                 if let Some(fixed) = fixed {
                     *token = Token::new(fixed, TYPO_WEIGHT, false);
+                    query.corrected += 1;
                 }
             }
         }
@@ -436,7 +510,8 @@ impl Matcher {
                 None => {}
             }
         }
-        query.total = query.terms.iter().map(|(_, w)| w).sum::<f32>() + unknown.len() as f32 * self.unknown_weight;
+        query.unknown = unknown.len() as f32 * self.unknown_weight;
+        query.total = query.terms.iter().map(|(_, w)| w).sum::<f32>() + query.unknown;
         query
     }
 
@@ -458,16 +533,32 @@ impl Matcher {
             "names: {}",
             if entities.is_empty() { "nothing the base knows".into() } else { entities.join(", ") }
         );
-        for scored in self.rank_top(question, 5).ranked {
-            match scored.target {
-                Target::Fact(id) => {
-                    let fact = kb.fact(id);
-                    let _ = writeln!(out, "{:.3} {} ({})", scored.confidence, fact.id, fact.title);
-                }
-                Target::Gap(id) => {
-                    let _ = writeln!(out, "{:.3} {} (the documents don't say)", scored.confidence, kb.gap(id).id);
-                }
-            }
+        let _ = writeln!(
+            out,
+            "model: learned from {} examples ({} right), answers at {:.3}",
+            self.model.examples, self.model.positives, self.model.threshold
+        );
+        let weights: Vec<String> =
+            model::FEATURES.iter().zip(self.model.weights).map(|(n, w)| format!("{n} {w:+.2}")).collect();
+        let _ = writeln!(out, "weights: {}", weights.join(", "));
+        let proposed = self.top(&query, CANDIDATES);
+        let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
+        let mut judged = self.judge_all(&query, &docs, None);
+        judged.sort_by(|a, b| self.model.probability(&b.features).total_cmp(&self.model.probability(&a.features)));
+        for j in judged {
+            let name = match self.target(j.doc) {
+                Target::Fact(id) => format!("{} ({})", kb.fact(id).id, kb.fact(id).title),
+                Target::Gap(id) => format!("{} (the documents don't say)", kb.gap(id).id),
+            };
+            let _ = writeln!(out, "{:.3} {name}", self.model.probability(&j.features));
+            let parts: Vec<String> = model::FEATURES
+                .iter()
+                .zip(j.features)
+                .zip(self.model.contributions(&j.features))
+                .filter(|((_, x), _)| *x != 0.0)
+                .map(|((name, x), c)| format!("{name} {x:.2} ({c:+.2})"))
+                .collect();
+            let _ = writeln!(out, "      {}", parts.join(", "));
         }
         out
     }
@@ -499,6 +590,28 @@ fn insert_ranked(ranked: &mut Vec<Scored>, scored: Scored, limit: usize) {
         ranked.insert(at, scored);
         ranked.truncate(limit);
     }
+}
+
+/// The curated phrasings of every entry, the facts' then the gaps', as the model's
+/// training questions. A large base gives every few phrasings, so that training stays
+/// within milliseconds at any size.
+fn training_phrasings(kb: &KnowledgeBase) -> Vec<Vec<String>> {
+    const MOST: usize = 4_000;
+    let all = kb.facts().iter().map(|f| &f.questions).chain(kb.gaps().iter().map(|g| &g.questions));
+    let count: usize = all.clone().map(Vec::len).sum();
+    let step = count.div_ceil(MOST).max(1);
+    let mut seen = 0;
+    all.map(|questions| {
+        questions
+            .iter()
+            .filter(|_| {
+                seen += 1;
+                (seen - 1) % step == 0
+            })
+            .cloned()
+            .collect()
+    })
+    .collect()
 }
 
 /// The fact base's synonym groups, names made of filler words, and each entity's

@@ -83,7 +83,7 @@ questions = ["how long did the shoot take", "how long was filming"]
 }
 
 fn best(matcher: &Matcher, kb: &KnowledgeBase, question: &str) -> Option<String> {
-    matcher.rank(question).answer(ANSWER_THRESHOLD).and_then(|s| s.fact().map(|f| kb.fact(f).id.clone()))
+    matcher.rank(question).answer(matcher.threshold()).and_then(|s| s.fact().map(|f| kb.fact(f).id.clone()))
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn pruning_keeps_the_same_top_as_a_full_scan() {
     let m = Matcher::new(&kb);
     for question in ["who made the music for the shoot", "cameras february soko", "how long tatia", "song shoot"] {
         for limit in [0, 1, RANKED, 10] {
-            assert_eq!(m.rank_top(question, limit).ranked, full_scan(&m, question, limit));
+            assert_eq!(m.top(&m.query(question), limit), full_scan(&m, question, limit));
         }
     }
 }
@@ -202,19 +202,16 @@ proptest::proptest! {
     ) {
         let (_, m) = shipped();
         let question = words.join(" ");
-        proptest::prop_assert_eq!(m.rank_top(&question, limit).ranked, full_scan(m, &question, limit));
+        proptest::prop_assert_eq!(m.top(&m.query(&question), limit), full_scan(m, &question, limit));
     }
 
-    /// `rank_for` gives the answer `rank` gives, and `rank`'s suggestions when unsure.
+    /// The model's confidence is a probability, and ranks best first.
     #[test]
-    fn rank_for_agrees_with_rank(words in proptest::collection::vec(proptest::sample::select(VOCABULARY), 1..8)) {
+    fn confidences_are_probabilities_best_first(words in proptest::collection::vec(proptest::sample::select(VOCABULARY), 1..8)) {
         let (_, m) = shipped();
-        let question = words.join(" ");
-        let (full, quick) = (m.rank(&question), m.rank_for(&question, ANSWER_THRESHOLD));
-        match full.answer(ANSWER_THRESHOLD) {
-            Some(best) => proptest::prop_assert_eq!(quick.ranked, vec![best]),
-            None => proptest::prop_assert_eq!(quick, full),
-        }
+        let ranked = m.rank_top(&words.join(" "), CANDIDATES).ranked;
+        proptest::prop_assert!(ranked.iter().all(|s| (0.0..=1.0).contains(&s.confidence)));
+        proptest::prop_assert!(ranked.windows(2).all(|w| w[0].confidence >= w[1].confidence));
     }
 }
 

@@ -1,0 +1,391 @@
+//! The confidence: the probability that an entry (a fact or a gap) is what a
+//! question asks for, from a logistic regression over answerability signals,
+//! learned from the fact base itself every time it loads.
+//!
+//! The search proposes candidates by a cheap score (coverage and phrasing); the model
+//! then judges each on what that score cannot see: how much of the question the
+//! entry leaves unaccounted for, whether it supplies the type of answer asked for,
+//! and whether it is about the entity the question names.
+//!
+//! Training data is what the base already holds. Each curated phrasing, its own
+//! phrasing left out of its entry, is a positive for that entry and a negative for
+//! every other candidate the search proposes; the gaps' phrasings teach the facts'
+//! near-misses; a built-in bank of off-topic chat is negative everywhere. Fitting is
+//! Newton's method from zero weights, so the same base always gives the same model.
+//! The answer threshold is then chosen on the same examples, as the one with the
+//! lowest cost when a wrong answer costs [`WRONG_ANSWER_COST`] honest "I don't know"s.
+
+use super::{Doc, Matcher, Query, TermId};
+
+/// Candidates the search proposes for the model to judge.
+pub const CANDIDATES: usize = 5;
+/// How many honest "I don't know"s one confident wrong answer costs, when the
+/// threshold is chosen: a fan misled is worse than a fan sent to the suggestions.
+pub const WRONG_ANSWER_COST: f64 = 3.0;
+/// L2 penalty on the weights (not the bias), against separable training data.
+const RIDGE: f64 = 1e-2;
+const NEWTON_STEPS: usize = 12;
+
+/// Questions about anything but the film: negatives for every candidate.
+const OFF_TOPIC: &[&str] = &[
+    "what's the weather like today",
+    "who won the world cup",
+    "can you recommend a good movie",
+    "how do i bake bread",
+    "what is the capital of france",
+    "tell me a joke",
+    "what time is it",
+    "who is the president of the united states",
+    "how old is the earth",
+    "what's your favorite color",
+    "how do i fix my wifi",
+    "who directed titanic",
+    "what songs did taylor swift write",
+    "when did the titanic sink",
+    "who is the best football player",
+    "how many people live in china",
+    "what should i eat for dinner",
+    "is it going to rain tomorrow",
+    "what's the best phone to buy",
+    "who wrote harry potter",
+    "how far is the moon",
+    "what is love",
+    "can you help me with my homework",
+    "what's a good name for a cat",
+    "how do i get a girlfriend",
+    "who invented the internet",
+    "what is the meaning of life",
+    "how long is a marathon",
+    "which camera should i buy for youtube",
+    "who kissed first in titanic",
+];
+
+/// The signals the model weighs, by name (for `ask --explain`).
+pub const FEATURES: [&str; 9] = [
+    "bias",
+    "match score",
+    "unaccounted words",
+    "unknown words",
+    "question type supplied",
+    "question type not supplied",
+    "about the entity named",
+    "not about the entity named",
+    "typo corrections",
+];
+
+pub type Features = [f32; FEATURES.len()];
+
+/// The learned weights and answer threshold.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub weights: [f64; FEATURES.len()],
+    pub threshold: f32,
+    /// How many examples it was trained on, and their positives.
+    pub examples: usize,
+    pub positives: usize,
+}
+
+impl Model {
+    pub fn probability(&self, x: &Features) -> f32 {
+        sigmoid(dot(&self.weights, x)) as f32
+    }
+
+    /// Each feature's contribution to the log-odds.
+    pub fn contributions(&self, x: &Features) -> [f64; FEATURES.len()] {
+        std::array::from_fn(|i| self.weights[i] * f64::from(x[i]))
+    }
+}
+
+/// A candidate's cheap score and the signals the model weighs.
+#[derive(Debug, Clone, Copy)]
+pub struct Judged {
+    pub doc: Doc,
+    /// The share of the question the entry accounts for.
+    pub coverage: f32,
+    pub features: Features,
+}
+
+/// What a phrasing left out of its entry changes: its terms count one text less.
+pub struct LeftOut<'a> {
+    pub doc: Doc,
+    pub terms: &'a [TermId],
+}
+
+impl Matcher {
+    /// The signals of `doc` for `query`; `left_out` removes one phrasing from its
+    /// entry, for training.
+    pub(super) fn judge(&self, query: &Query, doc: Doc, left_out: Option<&LeftOut>) -> Judged {
+        // The question left out is new to the whole base: no entry has it as a
+        // phrasing (a duplicate elsewhere would teach that a perfect phrasing match
+        // is a wrong answer). Its own entry also loses its terms' uses.
+        let unseen = left_out.map(|l| l.terms);
+        let left_out = left_out.filter(|l| l.doc == doc);
+        let strength = |term: TermId| -> f32 {
+            let postings = &self.postings[term.0 as usize];
+            let Ok(at) = postings.binary_search_by_key(&doc, |p| p.0) else { return 0.0 };
+            match left_out {
+                Some(l) if l.terms.binary_search(&term).is_ok() => {
+                    let (strong, weak) = self.uses[doc.0 as usize]
+                        .binary_search_by_key(&term, |u| u.0)
+                        .map_or((0, false), |i| (self.uses[doc.0 as usize][i].1, self.uses[doc.0 as usize][i].2));
+                    if strong > 1 {
+                        1.0
+                    } else if weak {
+                        super::ANSWER_TEXT_WEIGHT
+                    } else {
+                        0.0
+                    }
+                }
+                _ => postings[at].1,
+            }
+        };
+        let mut covered = 0.0f32;
+        let mut untouched = 0.0f32;
+        for &(term, weight) in &query.terms {
+            let s = strength(term);
+            covered += weight * s;
+            if s == 0.0 {
+                untouched += weight;
+            }
+        }
+        let total = query.total.max(f32::MIN_POSITIVE);
+        let mut phrasing = 0.0f32;
+        for p in &self.phrasings[doc.0 as usize] {
+            if unseen.is_some_and(|terms| *p.terms == *terms) {
+                continue;
+            }
+
+            let shared: f32 = query.terms.iter().filter(|(t, _)| p.terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
+            phrasing = phrasing.max(2.0 * shared / (total + p.own));
+        }
+        let coverage = (covered / total).min(1.0);
+        let score = self.blend(query, doc, coverage, phrasing);
+        let qtypes = self.qtypes[doc.0 as usize];
+        // An entry whose phrasings ask no type says nothing either way, unless no
+        // entry at all supplies the type asked ("how old..." on a base without ages).
+        let (supplied, not_supplied) = match query.qtype {
+            None => (0.0, 0.0),
+            Some(q) if qtypes.contains(q) => (1.0, 0.0),
+            Some(q) if qtypes.is_empty() && self.answerable.contains(q) => (0.0, 0.0),
+            Some(_) => (0.0, 1.0),
+        };
+        let about = &self.about[doc.0 as usize];
+        let (about_named, not_about_named) = match query.entities.is_empty() {
+            true => (0.0, 0.0),
+            false if query.entities.iter().any(|e| about.contains(e)) => (1.0, 0.0),
+            false => (0.0, 1.0),
+        };
+        let unknown = query.unknown / total;
+        let typos = query.corrected as f32 / (query.terms.len().max(1)) as f32;
+        let features = [
+            1.0,
+            score,
+            (untouched / total).min(1.0) + unknown,
+            unknown,
+            supplied,
+            not_supplied,
+            about_named,
+            not_about_named,
+            typos.min(1.0),
+        ];
+        Judged { doc, coverage, features }
+    }
+
+    /// Judges each of `docs`.
+    pub(super) fn judge_all(&self, query: &Query, docs: &[Doc], left_out: Option<&LeftOut>) -> Vec<Judged> {
+        docs.iter().map(|&d| self.judge(query, d, left_out)).collect()
+    }
+
+    /// Learns the model from the base this matcher indexes (see the module doc).
+    pub(super) fn train(&self) -> Model {
+        let mut xs: Vec<Features> = Vec::new();
+        let mut ys: Vec<bool> = Vec::new();
+        // Per training question: its candidates' rows, and the entry it should get
+        // (None: none, it should be declined). Used again to choose the threshold.
+        let mut questions: Vec<(std::ops::Range<usize>, Vec<Doc>, Option<Doc>)> = Vec::new();
+        let mut add = |m: &Matcher, query: &Query, left_out: Option<&LeftOut>, expected: Option<Doc>| {
+            let mut docs: Vec<Doc> = m.top(query, CANDIDATES).iter().map(|s| m.doc_of(s.target)).collect();
+            if let Some(l) = left_out {
+                if !docs.contains(&l.doc) {
+                    docs.push(l.doc);
+                }
+            }
+            let start = xs.len();
+            for judged in m.judge_all(query, &docs, left_out) {
+                xs.push(judged.features);
+                ys.push(Some(judged.doc) == left_out.map(|l| l.doc));
+            }
+            questions.push((start..xs.len(), docs, expected));
+        };
+        for (doc, texts) in self.training_phrasings.iter().enumerate() {
+            let doc = Doc(doc as u32);
+            for text in texts {
+                let query = self.query(text);
+                if query.terms.is_empty() {
+                    continue;
+                }
+                let mut terms: Vec<TermId> = query.terms.iter().map(|t| t.0).collect();
+                terms.sort_unstable();
+                let left_out = LeftOut { doc, terms: &terms };
+                let expected = (doc.0 < self.facts).then_some(doc);
+                add(self, &query, Some(&left_out), expected);
+            }
+        }
+        for text in OFF_TOPIC {
+            let query = self.query(text);
+            if !query.terms.is_empty() {
+                add(self, &query, None, None);
+            }
+        }
+        let weights = fit(&xs, &ys);
+        let model = Model { weights, threshold: 0.5, examples: xs.len(), positives: ys.iter().filter(|y| **y).count() };
+        let threshold = choose_threshold(self, &model, &xs, &questions);
+        Model { threshold, ..model }
+    }
+}
+
+/// The threshold with the lowest cost on the training questions: each wrong answer
+/// costs [`WRONG_ANSWER_COST`], each question its entry would answer but declined
+/// costs 1. Candidates are the probabilities of the questions' best facts.
+fn choose_threshold(
+    m: &Matcher,
+    model: &Model,
+    xs: &[Features],
+    questions: &[(std::ops::Range<usize>, Vec<Doc>, Option<Doc>)],
+) -> f32 {
+    // For each question: the probability of its best candidate, and whether answering
+    // with it is right (a gap on top declines, which is right only for a gap).
+    let outcomes: Vec<(f32, Option<bool>)> = questions
+        .iter()
+        .map(|(rows, docs, expected)| {
+            let best = rows
+                .clone()
+                .zip(docs)
+                .map(|(row, &doc)| (model.probability(&xs[row]), doc))
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+            match best {
+                Some((p, doc)) if doc.0 < m.facts => (p, Some(Some(doc) == *expected)),
+                _ => (0.0, None),
+            }
+        })
+        .collect();
+    let answerable = questions.iter().filter(|q| q.2.is_some()).count() as f64;
+    let mut candidates: Vec<f32> = outcomes.iter().map(|o| o.0).filter(|p| *p > 0.0).collect();
+    candidates.sort_by(f32::total_cmp);
+    candidates.dedup();
+    let cost = |t: f32| {
+        let (mut right, mut wrong) = (0.0, 0.0);
+        for &(p, outcome) in &outcomes {
+            match outcome {
+                Some(true) if p >= t => right += 1.0,
+                Some(false) if p >= t => wrong += 1.0,
+                _ => {}
+            }
+        }
+        WRONG_ANSWER_COST * wrong + (answerable - right)
+    };
+    candidates.into_iter().map(|t| (cost(t), t)).min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))).map_or(0.5, |(_, t)| t)
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn dot(w: &[f64; FEATURES.len()], x: &Features) -> f64 {
+    w.iter().zip(x).map(|(w, x)| w * f64::from(*x)).sum()
+}
+
+/// Logistic regression by Newton's method with a small ridge: deterministic, and a
+/// dozen steps of a 12 × 12 solve.
+fn fit(xs: &[Features], ys: &[bool]) -> [f64; FEATURES.len()] {
+    const D: usize = FEATURES.len();
+    let mut w = [0.0f64; D];
+    for _ in 0..NEWTON_STEPS {
+        let mut grad = [0.0f64; D];
+        let mut hess = [[0.0f64; D]; D];
+        for (x, &y) in xs.iter().zip(ys) {
+            let p = sigmoid(dot(&w, x));
+            let r = p - f64::from(u8::from(y));
+            let s = p * (1.0 - p);
+            for i in 0..D {
+                let xi = f64::from(x[i]);
+                grad[i] += r * xi;
+                for j in 0..=i {
+                    hess[i][j] += s * xi * f64::from(x[j]);
+                }
+            }
+        }
+        for i in 0..D {
+            for j in 0..i {
+                hess[j][i] = hess[i][j];
+            }
+            let ridge = if i == 0 { 1e-9 } else { RIDGE * xs.len() as f64 / 100.0 };
+            hess[i][i] += ridge;
+            grad[i] += ridge * w[i];
+        }
+        let Some(step) = solve(hess, grad) else { break };
+        for i in 0..D {
+            w[i] -= step[i];
+        }
+    }
+    w
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting.
+fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> Option<[f64; D]> {
+    for col in 0..D {
+        let pivot = (col..D).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..D {
+            let f = a[row][col] / a[col][col];
+            for k in col..D {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0f64; D];
+    for row in (0..D).rev() {
+        let rest: f64 = (row + 1..D).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_separates_a_simple_signal() {
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        for i in 0..200 {
+            let c = i as f32 / 200.0;
+            let mut x = [0.0f32; FEATURES.len()];
+            x[0] = 1.0;
+            x[1] = c;
+            xs.push(x);
+            ys.push((i * 7919 % 200) as f32 / 200.0 < c);
+        }
+        let w = fit(&xs, &ys);
+        assert!(w[1] > 2.0, "coverage should weigh for an answer: {w:?}");
+        let model = Model { weights: w, threshold: 0.5, examples: 200, positives: 100 };
+        let mut low = [0.0f32; FEATURES.len()];
+        low[0] = 1.0;
+        let mut high = low;
+        high[1] = 1.0;
+        assert!(model.probability(&low) < 0.3 && model.probability(&high) > 0.7);
+    }
+
+    #[test]
+    fn solve_solves() {
+        let x = solve([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0]).expect("regular");
+        assert!((x[0] - 0.8).abs() < 1e-9 && (x[1] - 1.4).abs() < 1e-9);
+        assert!(solve([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0]).is_none());
+    }
+}

@@ -6,7 +6,8 @@
 //! the bot's answer to each event it sends and fails, naming the event, when none
 //! comes.
 
-use std::sync::Arc;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use firstkiss::discord::{self, Secret, Settings};
@@ -80,6 +81,57 @@ fn spawn_bot(
         discord::run(&token, settings, engine, &endpoint, shutdown).await
     });
     (stop, task)
+}
+
+/// What the bot logged, from every test in this binary (they run at once): a test
+/// picks its own lines by a user id or a message only it uses. The subscriber is
+/// the process's, installed by the first test that asks.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    fn get() -> &'static Logs {
+        static LOGS: OnceLock<Logs> = OnceLock::new();
+        LOGS.get_or_init(|| {
+            let logs = Logs::default();
+            let writer = logs.clone();
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("warn,firstkiss=debug")
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .try_init();
+            logs
+        })
+    }
+
+    /// Waits until `count` lines contain every one of `parts`, or `timeout` passes;
+    /// returns the lines.
+    async fn wait_for(&self, parts: &[&str], count: usize, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let lines = self.lines(parts);
+            if lines.len() >= count || Instant::now() >= deadline {
+                return lines;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The lines logged so far that contain every one of `parts`.
+    fn lines(&self, parts: &[&str]) -> Vec<String> {
+        let text = String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).to_string();
+        text.lines().filter(|l| parts.iter().all(|p| l.contains(p))).map(str::to_string).collect()
+    }
 }
 
 fn fan() -> Fan {
@@ -281,6 +333,23 @@ async fn a_burst_beyond_the_cooldown_gets_one_reply() {
     let (requests, _) = bot.mock.wait_until(QUIET * 2, |_| false).await;
     let replies = requests.iter().filter(|r| burst.iter().any(|s| s.is_answered_by(r))).count();
     assert_eq!(replies, 1, "one reply to a burst of five");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_cooling_down_is_not_even_matched() {
+    let logs = Logs::get();
+    let bot = Bot::start(Bot::community(60.0)).await;
+    let flooder = Fan::new(4_000_000_000_000_000_777, "flooder");
+    let first = bot.mock.message(mock::qa(GUILD), &flooder, "who directed first kiss?", false);
+    bot.one_answer(&first, "the first question").await;
+    let flood: Vec<Sent> =
+        (0..5).map(|i| bot.mock.message(mock::qa(GUILD), &flooder, "who wrote the song?", i % 2 == 0)).collect();
+    let user = format!("user={}", flooder.id);
+    assert_eq!(logs.wait_for(&[&user, "cooling down"], 5, PATIENCE).await.len(), 5, "the flood was turned away");
+    let (requests, _) = bot.mock.wait_until(QUIET, |_| false).await;
+    assert!(requests.iter().all(|r| flood.iter().all(|s| !s.is_answered_by(r))), "no reply while cooling down");
+    assert_eq!(logs.lines(&[&user, "answered"]).len(), 1, "only the first question reached the matcher");
     bot.stop().await;
 }
 

@@ -171,6 +171,12 @@ impl Handler {
 
     /// Community Q&A: answer a mention, a direct message, or a confident-enough
     /// question in a Q&A channel; otherwise stay quiet.
+    ///
+    /// The cheap checks (who wrote it, where, whether it asks anything, cooldowns)
+    /// come before the matcher, so a flood of messages from someone cooling down
+    /// costs a few comparisons each, not a search. The cooldown is only looked at
+    /// here and taken once the bot has decided to answer: an unprompted question it
+    /// is not sure of must not use up anyone's turn.
     async fn community(&self, ctx: &Context, msg: &Message) {
         let Some(&me) = self.me.get() else { return };
         if msg.author.bot || msg.author.id == me {
@@ -182,6 +188,10 @@ impl Handler {
         if !direct && !unprompted {
             return;
         }
+        if !self.cooldowns.ready(msg.author.id, msg.channel_id) {
+            debug!("cooling down; staying quiet");
+            return;
+        }
         let threshold = if direct { self.settings.threshold } else { self.settings.unprompted_threshold };
         let reply = self.engine.current().ask_with(&msg.content, threshold);
         log_reply(&reply);
@@ -189,6 +199,8 @@ impl Handler {
             debug!("not confident enough to answer unprompted; staying quiet");
             return;
         }
+        // Two messages can both pass `ready` while neither has answered yet; only
+        // one gets the turn.
         if !self.cooldowns.try_take(msg.author.id, msg.channel_id) {
             debug!("cooling down; staying quiet");
             return;

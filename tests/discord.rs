@@ -381,6 +381,31 @@ async fn a_rate_limited_reply_arrives_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_delivers_the_replies_in_flight_and_takes_no_new_events() {
+    let mut bot = Bot::start(Settings::default()).await;
+    bot.mock.fail_next("/callback", Fault::RateLimit(1.0));
+    let waiting =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
+    let (_, limited) =
+        bot.mock.wait_until(PATIENCE, |rs| rs.iter().any(|r| waiting.is_answered_by(r) && r.status == 429)).await;
+    assert!(limited, "the reply met its 429");
+    let started = Instant::now();
+    let _ = bot.stop.take().map(|s| s.send(()));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let late = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    let stopped = tokio::time::timeout(PATIENCE, &mut bot.task).await.expect("the bot stops");
+    let took = started.elapsed();
+    stopped.expect("no panic").expect("a clean stop");
+    let requests = bot.mock.requests();
+    assert!(
+        requests.iter().any(|r| waiting.is_answered_by(r) && r.status == 204),
+        "the rate-limited reply was delivered before the bot stopped"
+    );
+    assert!(took < discord::DRAIN_DEADLINE + Duration::from_secs(1), "shutdown took {took:?}");
+    assert!(!requests.iter().any(|r| late.is_answered_by(r)), "an event after shutdown began was answered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_dropped_connection_the_bot_resumes_and_answers() {
     let bot = Bot::start(Settings::default()).await;
     bot.mock.drop_connections();

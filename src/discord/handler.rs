@@ -19,6 +19,7 @@ use tracing::{debug, info, info_span, warn, Instrument};
 
 use super::commands::{self, Request};
 use super::cooldown::Cooldowns;
+use super::inflight::InFlight;
 use super::render::{self, limits};
 use super::{describe, Settings};
 use crate::engine::SharedEngine;
@@ -32,12 +33,14 @@ pub struct Handler {
     me: OnceLock<UserId>,
     /// Commands are registered once per process, not on every shard's READY.
     registered: AtomicBool,
+    /// Events being handled: shutdown closes it to new ones and waits for the rest.
+    inflight: Arc<InFlight>,
 }
 
 impl Handler {
-    pub fn new(engine: Arc<SharedEngine>, settings: Settings) -> Handler {
+    pub fn new(engine: Arc<SharedEngine>, settings: Settings, inflight: Arc<InFlight>) -> Handler {
         let cooldowns = Cooldowns::new(settings.user_cooldown, settings.channel_cooldown);
-        Handler { engine, settings, cooldowns, me: OnceLock::new(), registered: AtomicBool::new(false) }
+        Handler { engine, settings, cooldowns, me: OnceLock::new(), registered: AtomicBool::new(false), inflight }
     }
 
     async fn register_commands(&self, ctx: &Context) {
@@ -295,6 +298,10 @@ impl EventHandler for Handler {
             _ => ("other", 0, 0, None),
         };
         let span = info_span!("interaction", kind, id, user, guild = guild.map(|g| g.get()));
+        let Some(_ticket) = self.inflight.enter() else {
+            span.in_scope(|| debug!("shutting down; not answered"));
+            return;
+        };
         async {
             match &interaction {
                 Interaction::Command(c) => self.command(&ctx, c).await,
@@ -309,6 +316,10 @@ impl EventHandler for Handler {
 
     async fn message(&self, ctx: Context, msg: Message) {
         let span = info_span!("message", id = msg.id.get(), channel = msg.channel_id.get(), user = msg.author.id.get());
+        let Some(_ticket) = self.inflight.enter() else {
+            span.in_scope(|| debug!("shutting down; not answered"));
+            return;
+        };
         self.community(&ctx, &msg).instrument(span).await;
     }
 }

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod cooldown;
 mod handler;
+mod inflight;
 pub mod ratelimits;
 pub mod render;
 
@@ -27,6 +28,9 @@ use crate::engine::SharedEngine;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a clean shutdown may take before the connection is dropped anyway.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for replies in flight. An interaction's reply is worth
+/// nothing after Discord's 3 seconds, so waiting longer would only delay a restart.
+pub const DRAIN_DEADLINE: Duration = Duration::from_millis(2_500);
 
 /// Where the bot's traffic goes.
 #[derive(Debug, Clone)]
@@ -84,8 +88,9 @@ pub async fn run(
     let intents = settings.intents();
     let settings_shards = settings.shards;
     info!(?intents, qa_channels = settings.qa_channels.len(), shards = ?settings.shards, "starting the Discord client");
+    let inflight = Arc::new(inflight::InFlight::default());
     let mut client = ClientBuilder::new_with_http(http, intents)
-        .event_handler(handler::Handler::new(engine, settings))
+        .event_handler(handler::Handler::new(engine, settings, inflight.clone()))
         .raw_event_handler(handler::UnreadableEvents)
         .await
         .map_err(|e| BotError::Connect(describe(&e)))?;
@@ -107,11 +112,22 @@ pub async fn run(
                 Err(e) => Err(BotError::Gateway(e.to_string())),
             };
         }
-        () = shutdown => info!("shutting down"),
+        () = shutdown => info!(in_flight = inflight.running(), "shutting down"),
     }
-    if tokio::time::timeout(SHUTDOWN_TIMEOUT, shards.shutdown_all()).await.is_err() {
-        warn!("the shards did not close in time; dropping the connection");
-    }
+    // New events are turned away from here on; the gateway closes while the replies
+    // already under way finish, for at most DRAIN_DEADLINE.
+    inflight.close();
+    let drain = async {
+        if tokio::time::timeout(DRAIN_DEADLINE, inflight.drained()).await.is_err() {
+            warn!(lost = inflight.running(), "replies still in flight at the shutdown deadline were abandoned");
+        }
+    };
+    let close = async {
+        if tokio::time::timeout(SHUTDOWN_TIMEOUT, shards.shutdown_all()).await.is_err() {
+            warn!("the shards did not close in time; dropping the connection");
+        }
+    };
+    tokio::join!(drain, close);
     if tokio::time::timeout(SHUTDOWN_TIMEOUT, &mut running).await.is_err() {
         running.abort();
     }

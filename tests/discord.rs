@@ -31,9 +31,14 @@ struct Bot {
 
 impl Bot {
     async fn start(settings: Settings) -> Bot {
+        let logs = Logs::get();
         let mock = MockDiscord::start().await.expect("the mock starts");
         let (stop, task) = spawn_bot(&mock, "mock-token", settings);
-        assert!(mock.ready(1, PATIENCE).await, "the bot never identified and registered its commands");
+        assert!(
+            mock.ready(1, PATIENCE).await,
+            "the bot never identified and registered its commands; the logs end:\n{}",
+            logs.lines(&[]).iter().rev().take(20).rev().cloned().collect::<Vec<_>>().join("\n")
+        );
         Bot { mock, stop: Some(stop), task }
     }
 

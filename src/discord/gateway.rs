@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message as Frame;
-use tracing::{debug, info, warn};
+use tracing::{debug, info, warn, Instrument};
 
 use super::handler::Handler;
 use super::inflight::InFlight;
@@ -326,8 +326,8 @@ fn closed_by_discord(frame: Option<CloseFrame<'_>>, intents: GatewayIntents) -> 
     }
 }
 
-/// Hands an event to the handler in a task of its own; a READY returns the new
-/// session.
+/// Hands an event to the handler in a task of its own, inside the shard's span (so
+/// that its logs name the shard); a READY returns the new session.
 fn dispatch(shared: &Shared, kind: &str, data: Value, seq: Option<u64>) -> Option<Session> {
     let unreadable = |e: serde_json::Error| {
         warn!(kind, "Discord sent an event this bot could not read ({e}); it was dropped");
@@ -343,7 +343,7 @@ fn dispatch(shared: &Shared, kind: &str, data: Value, seq: Option<u64>) -> Optio
                 seq: seq.unwrap_or(0),
                 resume_url: ready.resume_gateway_url.clone(),
             };
-            tokio::spawn(async move { handler.ready(&http, ready).await });
+            tokio::spawn(async move { handler.ready(&http, ready).await }.in_current_span());
             Some(session)
         }
         "RESUMED" => {
@@ -359,16 +359,22 @@ fn dispatch(shared: &Shared, kind: &str, data: Value, seq: Option<u64>) -> Optio
             };
             if kind == "INTERACTION_CREATE" {
                 let interaction: Interaction = serde_json::from_value(data).map_err(unreadable).ok()?;
-                tokio::spawn(async move {
-                    handler.interaction(&http, interaction).await;
-                    drop(ticket);
-                });
+                tokio::spawn(
+                    async move {
+                        handler.interaction(&http, interaction).await;
+                        drop(ticket);
+                    }
+                    .in_current_span(),
+                );
             } else {
                 let message: Message = serde_json::from_value(data).map_err(unreadable).ok()?;
-                tokio::spawn(async move {
-                    handler.message(&http, message).await;
-                    drop(ticket);
-                });
+                tokio::spawn(
+                    async move {
+                        handler.message(&http, message).await;
+                        drop(ticket);
+                    }
+                    .in_current_span(),
+                );
             }
             None
         }

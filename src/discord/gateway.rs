@@ -169,7 +169,10 @@ async fn connection(
     let start = match session {
         Some(s) => json!({"op": 6, "d": {"token": shared.token.expose(), "session_id": s.id, "seq": s.seq}}),
         None => {
-            wait_turn_to_identify(shared).await;
+            tokio::select! {
+                () = wait_turn_to_identify(shared) => {}
+                () = stopping(stop) => return Closed::Stopped,
+            }
             identify(shared, shard)
         }
     };

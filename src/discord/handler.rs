@@ -4,7 +4,9 @@
 //! tracing span.
 //!
 //! Answering takes microseconds, so interactions are answered directly, well inside
-//! Discord's 3-second window, without deferring.
+//! Discord's 3-second window, without deferring, and the matcher runs on the async
+//! workers rather than `spawn_blocking` (whose hand-off would cost more than the
+//! search; the question's length bounds its time).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -218,7 +220,8 @@ impl Handler {
 
 /// An interaction must be answered within Discord's 3 seconds. A reply that fails
 /// with a server error or a lost connection is tried once more if that window is
-/// still open. A reply in flight is never cancelled (that would only make its loss
+/// still open (a reply to a channel message keeps to the same window: an answer
+/// much later than its question reads as noise). A reply in flight is never cancelled (that would only make its loss
 /// certain); one that hangs ends with the HTTP client's timeout, and holds up
 /// nothing meanwhile, since every event has its own task.
 const INTERACTION_WINDOW: Duration = Duration::from_millis(2_500);

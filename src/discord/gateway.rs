@@ -50,10 +50,29 @@ pub struct Shared {
     pub handler: Arc<Handler>,
     pub http: Arc<Http>,
     pub inflight: Arc<InFlight>,
-    /// Discord allows one IDENTIFY per `identify_every` (per `max_concurrency`
-    /// bucket; the bot assumes one): the last one's time.
-    pub identify_every: Duration,
-    pub last_identify: Mutex<Option<Instant>>,
+    pub identify: IdentifyGate,
+}
+
+/// Discord allows one IDENTIFY per 5 seconds (per `max_concurrency` bucket; the bot
+/// assumes one), across the shards of a process: the gate spaces them out.
+pub struct IdentifyGate {
+    every: Duration,
+    last: Mutex<Option<Instant>>,
+}
+
+impl IdentifyGate {
+    pub fn new(every: Duration) -> IdentifyGate {
+        IdentifyGate { every, last: Mutex::new(None) }
+    }
+
+    /// Waits until another IDENTIFY is allowed, and takes the turn.
+    async fn wait_turn(&self) {
+        let mut last = self.last.lock().await;
+        if let Some(at) = *last {
+            tokio::time::sleep_until(at + self.every).await;
+        }
+        *last = Some(Instant::now());
+    }
 }
 
 /// A session that can be resumed after its connection is lost.
@@ -170,7 +189,7 @@ async fn connection(
         Some(s) => json!({"op": 6, "d": {"token": shared.token.expose(), "session_id": s.id, "seq": s.seq}}),
         None => {
             tokio::select! {
-                () = wait_turn_to_identify(shared) => {}
+                () = shared.identify.wait_turn() => {}
                 () = stopping(stop) => return Closed::Stopped,
             }
             identify(shared, shard)
@@ -290,15 +309,6 @@ fn identify(shared: &Shared, shard: [u32; 2]) -> Value {
     }})
 }
 
-/// Waits until Discord allows another IDENTIFY, and takes the turn.
-async fn wait_turn_to_identify(shared: &Shared) {
-    let mut last = shared.last_identify.lock().await;
-    if let Some(at) = *last {
-        tokio::time::sleep_until(at + shared.identify_every).await;
-    }
-    *last = Some(Instant::now());
-}
-
 /// Sends a close frame, best effort: the connection may be dead already.
 async fn close(socket: &mut Socket, code: u16) {
     let frame = CloseFrame { code: CloseCode::from(code), reason: "".into() };
@@ -402,6 +412,27 @@ mod tests {
             let j = jitter();
             assert!((0.0..1.0).contains(&j), "{j}");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn identifies_are_spaced_out_across_shards() {
+        let gate = Arc::new(IdentifyGate::new(Duration::from_secs(5)));
+        let started = Instant::now();
+        let shards: Vec<_> = (0..3)
+            .map(|_| {
+                let gate = gate.clone();
+                tokio::spawn(async move {
+                    gate.wait_turn().await;
+                    started.elapsed().as_secs()
+                })
+            })
+            .collect();
+        let mut times = Vec::new();
+        for shard in shards {
+            times.push(shard.await.expect("no panic"));
+        }
+        times.sort_unstable();
+        assert_eq!(times, [0, 5, 10]);
     }
 
     #[test]

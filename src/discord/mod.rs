@@ -155,8 +155,7 @@ pub async fn run(
         handler,
         http: http.clone(),
         inflight: inflight.clone(),
-        identify_every: endpoint.identify_every(),
-        last_identify: tokio::sync::Mutex::new(None),
+        identify: gateway::IdentifyGate::new(endpoint.identify_every()),
     });
     let _pruning = AbortOnDrop(tokio::spawn(ratelimits::keep_pruned(http.clone())));
     let (stop, stopped) = watch::channel(false);

@@ -6,16 +6,18 @@
 //! the bot's answer to each event it sends and fails, naming the event, when none
 //! comes.
 
-use std::sync::Arc;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use firstkiss::discord::{self, Secret, Settings};
 use firstkiss::engine::SharedEngine;
-use firstkiss::mock::{self, Fan, Fault, MockDiscord, Recorded, Sent, GUILD};
+use firstkiss::mock::{self, Fan, Fault, MockDiscord, Recorded, Sent, Step, GUILD};
 use firstkiss::Engine;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 /// Long enough for any answer on a loaded CI machine; a passing test never waits it.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -30,9 +32,14 @@ struct Bot {
 
 impl Bot {
     async fn start(settings: Settings) -> Bot {
+        let logs = Logs::get();
         let mock = MockDiscord::start().await.expect("the mock starts");
         let (stop, task) = spawn_bot(&mock, "mock-token", settings);
-        assert!(mock.ready(1, PATIENCE).await, "the bot never identified and registered its commands");
+        assert!(
+            mock.ready(1, PATIENCE).await,
+            "the bot never identified and registered its commands; the logs end:\n{}",
+            logs.lines(&[]).iter().rev().take(20).rev().cloned().collect::<Vec<_>>().join("\n")
+        );
         Bot { mock, stop: Some(stop), task }
     }
 
@@ -73,13 +80,84 @@ fn spawn_bot(
     let engine = Arc::new(SharedEngine::new(engine));
     let (stop, stopped) = oneshot::channel::<()>();
     let (endpoint, token) = (mock.endpoint(), Secret::new(token));
-    let task = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        discord::run(&token, settings, engine, &endpoint, shutdown).await
-    });
+    // The bot's logs carry the mock's address, so that a test can tell its own.
+    let span = tracing::info_span!("bot", mock = %mock_address(mock));
+    let task = tokio::spawn(
+        async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            discord::run(&token, settings, engine, &endpoint, shutdown).await
+        }
+        .instrument(span),
+    );
     (stop, task)
+}
+
+fn mock_address(mock: &MockDiscord) -> String {
+    match mock.endpoint() {
+        discord::Endpoint::Mock { rest, .. } => rest.to_string(),
+        discord::Endpoint::Discord => unreachable!("a mock's endpoint"),
+    }
+}
+
+/// Starts the bot against `mock` and waits for it to stop by itself, as it must
+/// when Discord refuses it for good; its error.
+async fn refused(mock: &MockDiscord, settings: Settings) -> discord::BotError {
+    let (_stop, task) = spawn_bot(mock, "mock-token", settings);
+    let ended = tokio::time::timeout(PATIENCE, task).await.expect("the bot stops by itself");
+    ended.expect("no panic").expect_err("the bot stops with an error")
+}
+
+/// What the bot logged, from every test in this binary (they run at once): a test
+/// picks its own lines by a user id or a message only it uses. The subscriber is
+/// the process's, installed by the first test that asks.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    fn get() -> &'static Logs {
+        static LOGS: OnceLock<Logs> = OnceLock::new();
+        LOGS.get_or_init(|| {
+            let logs = Logs::default();
+            let writer = logs.clone();
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("warn,firstkiss=debug,discord=info")
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .try_init();
+            logs
+        })
+    }
+
+    /// Waits until `count` lines contain every one of `parts`, or `timeout` passes;
+    /// returns the lines.
+    async fn wait_for(&self, parts: &[&str], count: usize, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let lines = self.lines(parts);
+            if lines.len() >= count || Instant::now() >= deadline {
+                return lines;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The lines logged so far that contain every one of `parts`.
+    fn lines(&self, parts: &[&str]) -> Vec<String> {
+        let text = String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).to_string();
+        text.lines().filter(|l| parts.iter().all(|p| l.contains(p))).map(str::to_string).collect()
+    }
 }
 
 fn fan() -> Fan {
@@ -285,6 +363,23 @@ async fn a_burst_beyond_the_cooldown_gets_one_reply() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_cooling_down_is_not_even_matched() {
+    let logs = Logs::get();
+    let bot = Bot::start(Bot::community(60.0)).await;
+    let flooder = Fan::new(4_000_000_000_000_000_777, "flooder");
+    let first = bot.mock.message(mock::qa(GUILD), &flooder, "who directed first kiss?", false);
+    bot.one_answer(&first, "the first question").await;
+    let flood: Vec<Sent> =
+        (0..5).map(|i| bot.mock.message(mock::qa(GUILD), &flooder, "who wrote the song?", i % 2 == 0)).collect();
+    let user = format!("user={}", flooder.id);
+    assert_eq!(logs.wait_for(&[&user, "cooling down"], 5, PATIENCE).await.len(), 5, "the flood was turned away");
+    let (requests, _) = bot.mock.wait_until(QUIET, |_| false).await;
+    assert!(requests.iter().all(|r| flood.iter().all(|s| !s.is_answered_by(r))), "no reply while cooling down");
+    assert_eq!(logs.lines(&[&user, "answered"]).len(), 1, "only the first question reached the matcher");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_the_bot_says_can_ping() {
     let bot = Bot::start(Bot::community(0.0)).await;
     let hostile = "@everyone <@&123456789012345678> @here who directed first kiss?";
@@ -309,6 +404,31 @@ async fn a_rate_limited_reply_arrives_once() {
     let attempts: Vec<u16> = bot.mock.requests().iter().filter(|r| sent.is_answered_by(r)).map(|r| r.status).collect();
     assert_eq!(attempts, [429, 204], "serenity's own rate limiter retried");
     bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_delivers_the_replies_in_flight_and_takes_no_new_events() {
+    let mut bot = Bot::start(Settings::default()).await;
+    bot.mock.fail_next("/callback", Fault::RateLimit(1.0));
+    let waiting =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
+    let (_, limited) =
+        bot.mock.wait_until(PATIENCE, |rs| rs.iter().any(|r| waiting.is_answered_by(r) && r.status == 429)).await;
+    assert!(limited, "the reply met its 429");
+    let started = Instant::now();
+    let _ = bot.stop.take().map(|s| s.send(()));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let late = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    let stopped = tokio::time::timeout(PATIENCE, &mut bot.task).await.expect("the bot stops");
+    let took = started.elapsed();
+    stopped.expect("no panic").expect("a clean stop");
+    let requests = bot.mock.requests();
+    assert!(
+        requests.iter().any(|r| waiting.is_answered_by(r) && r.status == 204),
+        "the rate-limited reply was delivered before the bot stopped"
+    );
+    assert!(took < discord::DRAIN_DEADLINE + Duration::from_secs(1), "shutdown took {took:?}");
+    assert!(!requests.iter().any(|r| late.is_answered_by(r)), "an event after shutdown began was answered");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -560,4 +680,172 @@ async fn a_connection_dropped_during_a_burst_loses_no_answer() {
         assert_eq!(requests.iter().filter(|r| s.is_answered_by(r)).count(), 1, "{s:?} answered twice");
     }
     bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_stops_the_bot_with_what_to_do() {
+    for (step, what) in [("rest", "401 on GET /gateway/bot"), ("gateway", "close code 4004 on IDENTIFY")] {
+        let mock = MockDiscord::start().await.unwrap();
+        if step == "rest" {
+            mock.fail_next("/gateway/bot", Fault::Status(401));
+        } else {
+            mock.fail_next_step(Step::Identify, Fault::Close(4004));
+        }
+        let error = refused(&mock, Settings::default()).await;
+        assert!(matches!(error, discord::BotError::BadToken), "{what}: {error:?}");
+        let line = error.to_string();
+        assert!(line.contains("Reset Token") && line.contains("DISCORD_TOKEN") && !line.contains('\n'), "{line}");
+        assert!(mock.gateway_ops().len() <= 1, "{what}: no second try: {:?}", mock.gateway_ops());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_intents_stop_the_bot_and_say_where_to_enable_them() {
+    let mock = MockDiscord::start().await.unwrap();
+    mock.fail_next_step(Step::Identify, Fault::Close(4014));
+    let error = refused(&mock, Bot::community(0.0)).await;
+    let line = error.to_string();
+    assert!(matches!(error, discord::BotError::DisallowedIntents { message_content: true }), "{error:?}");
+    assert!(
+        line.contains("MESSAGE_CONTENT")
+            && line.contains("Discord Developer Portal → your application → Bot → Privileged Gateway Intents"),
+        "{line}"
+    );
+
+    let mock = MockDiscord::start().await.unwrap();
+    mock.fail_next_step(Step::Identify, Fault::Close(4013));
+    let error = refused(&mock, Settings::default()).await;
+    assert!(matches!(error, discord::BotError::InvalidIntents), "{error:?}");
+}
+
+/// Injects `fault` into the bot's connection, waits for the bot to send its next
+/// IDENTIFY or RESUME and to be connected again; that op.
+async fn reconnects_after(bot: &Bot, fault: Fault) -> u64 {
+    let before = bot.mock.gateway_ops().len();
+    bot.mock.inject(fault);
+    let (ops, done) = bot.mock.wait_for_ops(PATIENCE, |ops| ops.len() > before).await;
+    assert!(done, "no reconnection after {fault:?}: {ops:?}");
+    assert!(bot.mock.ready(1, PATIENCE).await, "not connected again after {fault:?}");
+    ops[before]
+}
+
+async fn still_answers(bot: &Bot, after: &str) {
+    let sent = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    assert!(embed_text(&bot.one_answer(&sent, after).await).contains("Soko"), "after {after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnect_requests_and_invalid_sessions_resume_or_identify_afresh() {
+    let bot = Bot::start(Settings::default()).await;
+    assert_eq!(reconnects_after(&bot, Fault::Reconnect).await, 6, "op 7 resumes");
+    assert_eq!(reconnects_after(&bot, Fault::InvalidSession { resumable: true }).await, 6, "a resumable op 9 resumes");
+    assert_eq!(reconnects_after(&bot, Fault::InvalidSession { resumable: false }).await, 2, "a lost session: IDENTIFY");
+    still_answers(&bot, "op 7 and op 9").await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_codes_4000_to_4009_resume_unless_the_session_is_gone() {
+    let bot = Bot::start(Settings::default()).await;
+    for code in (4000..=4009).filter(|c| *c != 4004) {
+        let expected = if matches!(code, 4007 | 4009) { 2 } else { 6 };
+        assert_eq!(reconnects_after(&bot, Fault::Close(code)).await, expected, "close code {code}");
+    }
+    still_answers(&bot, "every close code").await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zombie_connection_is_dropped_and_resumed() {
+    let logs = Logs::get();
+    let mock = MockDiscord::start_with(Duration::from_millis(100)).await.unwrap();
+    let (stop, task) = spawn_bot(&mock, "mock-token", Settings::default());
+    assert!(mock.ready(1, PATIENCE).await);
+    mock.fail_next_step(Step::Heartbeat, Fault::Hang);
+    let (ops, resumed) = mock.wait_for_ops(PATIENCE, |ops| ops.len() >= 2).await;
+    assert!(resumed && ops == [2, 6], "dropped and resumed: {ops:?}");
+    let me = mock_address(&mock);
+    assert_eq!(logs.wait_for(&[&me, "stopped acknowledging heartbeats"], 1, PATIENCE).await.len(), 1);
+    assert!(mock.ready(1, PATIENCE).await);
+    let sent = mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
+    assert_eq!(mock.answers(&sent, 1, PATIENCE).await.len(), 1);
+    let _ = stop.send(());
+    tokio::time::timeout(PATIENCE, task).await.expect("stops").expect("no panic").expect("clean");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_is_retried_with_a_growing_pause_and_one_readable_line_per_attempt() {
+    let logs = Logs::get();
+    // At start-up: Discord's API cannot be reached twice.
+    let mock = MockDiscord::start().await.unwrap();
+    mock.fail_next("/gateway/bot", Fault::Drop);
+    mock.fail_next("/gateway/bot", Fault::Status(502));
+    let (stop, task) = spawn_bot(&mock, "mock-token", Settings::default());
+    let started = Instant::now();
+    assert!(mock.ready(1, PATIENCE).await, "connected once Discord could be reached");
+    // Then the gateway: the connection drops, and the next two attempts are refused.
+    mock.fail_next_step(Step::Connect, Fault::Drop);
+    mock.fail_next_step(Step::Connect, Fault::Drop);
+    mock.drop_connections();
+    let (ops, resumed) = mock.wait_for_ops(PATIENCE, |ops| ops.len() >= 2).await;
+    assert!(resumed && ops == [2, 6], "resumed after the outage: {ops:?}");
+    let took = started.elapsed();
+
+    let me = mock_address(&mock);
+    let retries = logs.lines(&[&me, "trying again in"]);
+    assert_eq!(retries.len(), 4, "one line per failed attempt: {retries:#?}");
+    for (line, attempt) in retries.iter().zip([1, 2, 1, 2]) {
+        assert!(line.contains(&format!("attempt={attempt}")), "{line}");
+        assert!(!line.contains("Io(") && !line.contains("Custom {") && !line.contains("Tungstenite("), "{line}");
+    }
+    // 1 s then 2 s, each jittered into its upper half, twice: at least 3 s in all.
+    assert!(took >= Duration::from_millis(2 * 1_500), "the pauses grew: {took:?}");
+    let sent = mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
+    assert_eq!(mock.answers(&sent, 1, PATIENCE).await.len(), 1);
+    let _ = stop.send(());
+    tokio::time::timeout(PATIENCE, task).await.expect("stops").expect("no panic").expect("clean");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_reply_is_retried_after_a_server_error_or_a_429() {
+    let bot = Bot::start(Bot::community(0.0)).await;
+    for (fault, first) in [(Fault::Status(502), 502), (Fault::RateLimit(0.2), 429)] {
+        bot.mock.fail_next("/messages", fault);
+        let sent = bot.mock.message(mock::qa(GUILD), &fan(), "who directed first kiss?", false);
+        bot.one_answer(&sent, "a Q&A question").await;
+        let statuses: Vec<u16> =
+            bot.mock.requests().iter().filter(|r| sent.is_answered_by(r)).map(|r| r.status).collect();
+        assert_eq!(statuses, [first, 200], "{fault:?}");
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_not_retried_and_say_what_they_mean() {
+    let logs = Logs::get();
+    let bot = Bot::start(Bot::community(0.0)).await;
+    let me = mock_address(&bot.mock);
+    bot.mock.fail_next("/messages", Fault::Status(403));
+    let forbidden = bot.mock.message(mock::qa(GUILD), &fan(), "who directed first kiss?", false);
+    bot.mock.fail_next("/callback", Fault::Status(404));
+    let gone = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    assert_eq!(logs.wait_for(&[&me, "lacks a permission", "403"], 1, PATIENCE).await.len(), 1);
+    assert_eq!(logs.wait_for(&[&me, "no longer knows", "404"], 1, PATIENCE).await.len(), 1);
+    let (requests, _) = bot.mock.wait_until(QUIET, |_| false).await;
+    for (sent, status) in [(&forbidden, 403), (&gone, 404)] {
+        let statuses: Vec<u16> = requests.iter().filter(|r| sent.is_answered_by(r)).map(|r| r.status).collect();
+        assert_eq!(statuses, [status], "tried once");
+    }
+    still_answers(&bot, "a 403 and a 404").await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_revoked_while_running_stops_the_bot() {
+    let mut bot = Bot::start(Settings::default()).await;
+    bot.mock.fail_next("/callback", Fault::Status(401));
+    bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who wrote the song"))]);
+    let ended = tokio::time::timeout(PATIENCE, &mut bot.task).await.expect("the bot stops by itself");
+    let error = ended.expect("no panic").expect_err("an error");
+    assert!(matches!(error, discord::BotError::BadToken), "{error:?}");
 }

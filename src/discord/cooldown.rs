@@ -31,13 +31,24 @@ impl Cooldowns {
         Cooldowns { per_user, per_channel, last: Mutex::default() }
     }
 
+    /// Whether `user` in `channel` could take a turn now, without taking it: the
+    /// cheap check before the work of an answer.
+    pub fn ready(&self, user: UserId, channel: ChannelId) -> bool {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        self.is_ready(&last, user, channel, Instant::now())
+    }
+
+    fn is_ready(&self, last: &Last, user: UserId, channel: ChannelId, now: Instant) -> bool {
+        let ready = |at: Option<&Instant>, wait: Duration| at.is_none_or(|t| now.duration_since(*t) >= wait);
+        ready(last.users.get(&user), self.per_user) && ready(last.channels.get(&channel), self.per_channel)
+    }
+
     /// Takes a turn for `user` in `channel` if neither is cooling down: check and
     /// record in one step, so that of two messages arriving together only one wins.
     pub fn try_take(&self, user: UserId, channel: ChannelId) -> bool {
         let now = Instant::now();
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        let ready = |at: Option<&Instant>, wait: Duration| at.is_none_or(|t| now.duration_since(*t) >= wait);
-        if !ready(last.users.get(&user), self.per_user) || !ready(last.channels.get(&channel), self.per_channel) {
+        if !self.is_ready(&last, user, channel, now) {
             return false;
         }
         if !self.per_user.is_zero() {
@@ -63,7 +74,9 @@ mod tests {
     async fn a_burst_gets_one_turn_then_the_cooldown_ends() {
         let c = Cooldowns::new(Duration::from_secs(10), Duration::from_secs(2));
         let (alice, bob, room) = (UserId::new(1), UserId::new(2), ChannelId::new(9));
+        assert!(c.ready(alice, room) && c.ready(alice, room), "looking takes no turn");
         assert!(c.try_take(alice, room));
+        assert!(!c.ready(alice, room) && !c.ready(bob, room));
         assert!(!c.try_take(alice, room), "same user, same moment");
         assert!(!c.try_take(bob, room), "the channel cools down too");
         tokio::time::advance(Duration::from_secs(3)).await;

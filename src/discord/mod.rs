@@ -5,7 +5,9 @@
 mod commands;
 mod config;
 mod cooldown;
+mod gateway;
 mod handler;
+mod inflight;
 pub mod ratelimits;
 pub mod render;
 
@@ -14,8 +16,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serenity::all::{ClientBuilder, HttpBuilder};
-use tracing::{info, warn};
+use serenity::all::HttpBuilder;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use tracing::{info, info_span, warn, Instrument};
 
 pub use commands::{definitions as command_definitions, ABOUT, ASK, FACT, RELOAD, SOURCES};
 pub use config::{ConfigError, ConfigFile, Secret, Settings, ShardPlan};
@@ -25,8 +29,13 @@ use crate::engine::SharedEngine;
 /// How long any one request to Discord may take before it is abandoned, so that a
 /// request that never returns cannot hold a handler forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long a clean shutdown may take before the connection is dropped anyway.
-const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the shards may take to close their connections at shutdown.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long shutdown waits for replies in flight. An interaction's reply is worth
+/// nothing after Discord's 3 seconds, so waiting longer would only delay a restart.
+pub const DRAIN_DEADLINE: Duration = Duration::from_millis(2_500);
+/// Discord allows one IDENTIFY per 5 seconds (per `max_concurrency` bucket).
+const IDENTIFY_EVERY: Duration = Duration::from_secs(5);
 
 /// Where the bot's traffic goes.
 #[derive(Debug, Clone)]
@@ -35,8 +44,8 @@ pub enum Endpoint {
     Discord,
     /// A mock Discord: `discord.com` resolves to `rest`, which serves HTTPS with a
     /// certificate the client is told to trust. The gateway URL comes, as from
-    /// Discord, from `GET /gateway`. Everything else (serenity's rate limiter, its
-    /// retries, the TLS stack) is what production uses.
+    /// Discord, from `GET /gateway/bot`. Everything else (serenity's rate limiter,
+    /// its retries, the TLS stack) is what production uses.
     Mock { rest: SocketAddr, certificate_der: Vec<u8> },
 }
 
@@ -53,6 +62,15 @@ impl Endpoint {
         };
         builder.build().map_err(|e| BotError::Client(e.to_string()))
     }
+
+    /// The least time between two IDENTIFYs. The mock does not limit them, and its
+    /// tests of a lost session should not wait out Discord's 5 seconds.
+    fn identify_every(&self) -> Duration {
+        match self {
+            Endpoint::Discord => IDENTIFY_EVERY,
+            Endpoint::Mock { .. } => Duration::ZERO,
+        }
+    }
 }
 
 /// serenity's HTTP client for `endpoint`, as the bot uses it.
@@ -60,19 +78,55 @@ pub fn http(token: &Secret, endpoint: &Endpoint) -> Result<serenity::all::Http, 
     Ok(HttpBuilder::new(token.expose()).client(endpoint.http_client()?).build())
 }
 
+/// Why the bot stopped other than by being asked to. Each is one line that says
+/// what to do, since it is what `firstkiss-bot run` prints last.
 #[derive(Debug, thiserror::Error)]
 pub enum BotError {
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
-    #[error("cannot connect to Discord: {0}")]
-    Connect(String),
     #[error("the Discord connection failed: {0}")]
     Gateway(String),
+    #[error(
+        "Discord rejected the bot token: make a new one in the Discord Developer Portal → your application → Bot → \
+         Reset Token, and set DISCORD_TOKEN (or `token` in the config file) to it"
+    )]
+    BadToken,
+    #[error(
+        "Discord rejected the bot's gateway intents as invalid (close code 4013): this is a bug in the bot; please \
+         report it"
+    )]
+    InvalidIntents,
+    #[error("{}", disallowed_intents(*message_content))]
+    DisallowedIntents {
+        /// Whether the bot asked for MESSAGE_CONTENT (it does when it has Q&A channels).
+        message_content: bool,
+    },
+    #[error(
+        "Discord refused the shard settings (close code {0}): the bot is in too many servers for its shards; set \
+         [shards] total in the config (see config.example.toml)"
+    )]
+    Sharding(u16),
+}
+
+fn disallowed_intents(message_content: bool) -> String {
+    const WHERE: &str = "Discord Developer Portal → your application → Bot → Privileged Gateway Intents";
+    if message_content {
+        format!(
+            "Discord refused the privileged intent MESSAGE_CONTENT, which the bot needs to read questions in its Q&A \
+             channels (close code 4014): enable Message Content Intent in the {WHERE}, or remove `qa_channels` from \
+             the config"
+        )
+    } else {
+        format!("Discord refused a privileged gateway intent (close code 4014): enable it in the {WHERE}")
+    }
 }
 
 /// Runs the bot until `shutdown` completes or the connection fails for good (a
-/// rejected token, intents the application may not use). Reconnects and resumes
-/// are serenity's job.
+/// rejected token, intents the application may not use). Lost connections are
+/// resumed, with a growing pause while Discord cannot be reached (see `gateway`).
+///
+/// Once `shutdown` completes, no new event is taken; the replies under way get up
+/// to [`DRAIN_DEADLINE`] to finish while the connections close.
 pub async fn run(
     token: &Secret,
     settings: Settings,
@@ -80,42 +134,105 @@ pub async fn run(
     endpoint: &Endpoint,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), BotError> {
-    let http = http(token, endpoint)?;
+    let http = Arc::new(http(token, endpoint)?);
     let intents = settings.intents();
-    let settings_shards = settings.shards;
-    info!(?intents, qa_channels = settings.qa_channels.len(), shards = ?settings.shards, "starting the Discord client");
-    let mut client = ClientBuilder::new_with_http(http, intents)
-        .event_handler(handler::Handler::new(engine, settings))
-        .raw_event_handler(handler::UnreadableEvents)
-        .await
-        .map_err(|e| BotError::Connect(describe(&e)))?;
-    let shards = client.shard_manager.clone();
-    let _pruning = AbortOnDrop(tokio::spawn(ratelimits::keep_pruned(client.http.clone())));
-    let plan = settings_shards;
-    let mut running = tokio::spawn(async move {
-        match plan {
-            None => client.start().await,
-            // serenity's range end is inclusive, like `last`.
-            Some(ShardPlan { total, first, last }) => client.start_shard_range(first..last, total).await,
-        }
+    let shards: Vec<[u32; 2]> = match settings.shards {
+        None => vec![[0, 1]],
+        Some(ShardPlan { total, first, last }) => (first..=last).map(|id| [id, total]).collect(),
+    };
+    info!(?intents, qa_channels = settings.qa_channels.len(), ?shards, "starting the Discord client");
+    tokio::pin!(shutdown);
+    let Some(url) = gateway_url(&http, &mut shutdown).await? else {
+        return Ok(());
+    };
+    let inflight = Arc::new(inflight::InFlight::default());
+    let (fatal, mut fatal_received) = mpsc::unbounded_channel();
+    let handler = Arc::new(handler::Handler::new(engine, settings, fatal));
+    let shared = Arc::new(gateway::Shared {
+        url,
+        token: token.clone(),
+        intents,
+        handler,
+        http: http.clone(),
+        inflight: inflight.clone(),
+        identify: gateway::IdentifyGate::new(endpoint.identify_every()),
     });
-    tokio::select! {
-        finished = &mut running => {
-            return match finished {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(BotError::Gateway(describe(&e))),
-                Err(e) => Err(BotError::Gateway(e.to_string())),
-            };
+    let _pruning = AbortOnDrop(tokio::spawn(ratelimits::keep_pruned(http.clone())));
+    let (stop, stopped) = watch::channel(false);
+    let mut running = JoinSet::new();
+    for shard in shards {
+        let span = info_span!("shard", id = shard[0], of = shard[1]);
+        running.spawn(gateway::run_shard(shared.clone(), shard, stopped.clone()).instrument(span));
+    }
+    let outcome = tokio::select! {
+        () = &mut shutdown => {
+            info!(in_flight = inflight.running(), "shutting down");
+            Ok(())
         }
-        () = shutdown => info!("shutting down"),
+        Some(ended) = running.join_next() => match ended {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(BotError::Gateway(format!("a shard's task failed: {e}"))),
+        },
+        Some(e) = fatal_received.recv() => Err(e),
+    };
+    // From here on no event is taken; the replies already under way get until the
+    // deadline, while the shards close their connections.
+    inflight.close();
+    let _ = stop.send(true);
+    let drain = async {
+        if tokio::time::timeout(DRAIN_DEADLINE, inflight.drained()).await.is_err() {
+            warn!(lost = inflight.running(), "replies still in flight at the shutdown deadline were abandoned");
+        }
+    };
+    let close = async {
+        let all_closed = async { while running.join_next().await.is_some() {} };
+        if tokio::time::timeout(SHUTDOWN_TIMEOUT, all_closed).await.is_err() {
+            warn!("the shards did not close in time; dropping the connection");
+            running.abort_all();
+        }
+    };
+    tokio::join!(drain, close);
+    outcome
+}
+
+/// The gateway URL from `GET /gateway/bot`, the first request that needs the token:
+/// a 401 means the token is wrong, and anything else that fails is retried with a
+/// growing pause. `None` if `shutdown` came first.
+async fn gateway_url(
+    http: &serenity::all::Http,
+    shutdown: &mut (impl Future<Output = ()> + Unpin),
+) -> Result<Option<String>, BotError> {
+    let mut failures = 0;
+    loop {
+        let error = match http.get_bot_gateway().await {
+            Ok(gateway) => return Ok(Some(gateway.url)),
+            Err(e) if status(&e) == Some(401) => return Err(BotError::BadToken),
+            Err(e) => e,
+        };
+        failures += 1;
+        let pause = gateway::backoff(failures, gateway::jitter());
+        warn!(
+            attempt = failures,
+            "cannot reach Discord: {}; trying again in {:.1} s",
+            describe(&error),
+            pause.as_secs_f64()
+        );
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = &mut *shutdown => return Ok(None),
+        }
     }
-    if tokio::time::timeout(SHUTDOWN_TIMEOUT, shards.shutdown_all()).await.is_err() {
-        warn!("the shards did not close in time; dropping the connection");
+}
+
+/// The HTTP status of a request Discord refused.
+pub(crate) fn status(error: &serenity::Error) -> Option<u16> {
+    match error {
+        serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(response)) => {
+            Some(response.status_code.as_u16())
+        }
+        _ => None,
     }
-    if tokio::time::timeout(SHUTDOWN_TIMEOUT, &mut running).await.is_err() {
-        running.abort();
-    }
-    Ok(())
 }
 
 /// A background task that ends with the scope that started it.

@@ -3,6 +3,8 @@
 //! and gets READY; RESUME reattaches a session after a dropped connection, replays
 //! the dispatches the client missed, then sends RESUMED; heartbeats are acknowledged.
 //! A guild's events go to the shard `(guild_id >> 22) % shard_count`, as on Discord.
+//! A test's [`Fault`] replaces the normal answer at the step it was queued for, or
+//! strikes every connection at once.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,10 +14,12 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tracing::{debug, warn, Instrument};
 
-use super::{lock, payloads, Outbox, Shared};
+use super::{lock, payloads, Fault, Outbox, Shared, Step, Trigger};
 
 /// Dispatches kept per session for replay after a resume.
 const REPLAY_LOG: usize = 4_096;
@@ -30,6 +34,22 @@ pub enum Outgoing {
     Frame(Arc<str>),
     /// Cut the connection without a close frame, as a network failure would.
     Drop,
+    /// Close the connection with this code.
+    Close(u16),
+}
+
+impl Outgoing {
+    /// What a gateway fault sends down a connection; `None` for one that sends
+    /// nothing (`Hang`) or means nothing to the gateway (REST statuses).
+    fn for_fault(fault: Fault) -> Option<Outgoing> {
+        Some(match fault {
+            Fault::Close(code) => Outgoing::Close(code),
+            Fault::Reconnect => Outgoing::Frame(json!({"op": 7, "d": null}).to_string().into()),
+            Fault::InvalidSession { resumable } => Outgoing::Frame(json!({"op": 9, "d": resumable}).to_string().into()),
+            Fault::Drop => Outgoing::Drop,
+            Fault::Hang | Fault::RateLimit(_) | Fault::Status(_) => return None,
+        })
+    }
 }
 
 /// A gateway session: it outlives connections, so that a client can resume it.
@@ -46,9 +66,23 @@ impl Session {
     }
 
     pub fn drop_connection(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            let _ = conn.send(Outgoing::Drop);
+        self.suffer(Fault::Drop);
+    }
+
+    /// Applies a gateway fault to the session's connection now.
+    pub fn suffer(&mut self, fault: Fault) {
+        let Some(out) = Outgoing::for_fault(fault) else { return };
+        let ends = matches!(out, Outgoing::Close(_) | Outgoing::Drop);
+        if let Some(conn) = &self.conn {
+            let _ = conn.send(out);
         }
+        if ends {
+            self.conn = None;
+        }
+    }
+
+    fn is_on(&self, outbox: &Outbox) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.same_channel(outbox))
     }
 
     fn deliver(&mut self, kind: &str, data: Value) {
@@ -89,6 +123,7 @@ pub fn send_to_guild(shared: &Shared, guild: u64, out: Outgoing) {
         Outgoing::Dispatch(kind, data) => session.deliver(&kind, data),
         Outgoing::Frame(frame) => session.send_raw(frame),
         Outgoing::Drop => session.drop_connection(),
+        Outgoing::Close(code) => session.suffer(Fault::Close(code)),
     }
 }
 
@@ -99,6 +134,12 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
+        // A fault at connect time refuses the connection: the client sees it cut
+        // before the WebSocket handshake, as in a network outage.
+        if shared.take_fault(|t| matches!(t, Trigger::Gateway(Step::Connect))).is_some() {
+            drop(stream);
+            continue;
+        }
         // Events are small writes: don't let Nagle's algorithm hold them back.
         let _ = stream.set_nodelay(true);
         let number = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
@@ -122,11 +163,9 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, number: u64) {
             frame = source.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
-                    if let Some(reply) = receive(&shared, &frame, &outbox, number) {
-                        if sink.send(Message::Text(reply.to_string())).await.is_err() {
-                            break;
-                        }
-                    }
+                    // Answers go through the outbox, so that they are written (or a
+                    // fault applied) by the same code as every other frame.
+                    receive(&shared, &frame, &outbox, number);
                 }
                 Some(Ok(Message::Close(_))) => {
                     // Let tungstenite send its reply to the client's close.
@@ -153,6 +192,12 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, number: u64) {
                             open = false;
                             break;
                         }
+                        Outgoing::Close(code) => {
+                            let frame = CloseFrame { code: CloseCode::from(code), reason: "".into() };
+                            let _ = sink.feed(Message::Close(Some(frame))).await;
+                            open = false;
+                            break;
+                        }
                     };
                     if let Some(text) = text {
                         if sink.feed(Message::Text(text)).await.is_err() {
@@ -176,8 +221,36 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, number: u64) {
     debug!(number, "gateway connection closed");
 }
 
-/// Handles one frame from the client; returns a direct reply, if any.
-fn receive(shared: &Shared, frame: &Value, outbox: &Outbox, number: u64) -> Option<Value> {
+/// Handles one frame from the client: answers it through `outbox`, or applies the
+/// fault a test queued for its step instead.
+fn receive(shared: &Shared, frame: &Value, outbox: &Outbox, number: u64) {
+    let op = frame["op"].as_u64();
+    if op != Some(1) {
+        lock(&shared.client_ops).extend(op);
+        shared.changes.send_modify(|n| *n += 1);
+    }
+    let step = match op {
+        Some(1) => Some(Step::Heartbeat),
+        Some(2) => Some(Step::Identify),
+        Some(6) => Some(Step::Resume),
+        _ => None,
+    };
+    if let Some(fault) = step.and_then(|step| shared.take_fault(|t| matches!(t, Trigger::Gateway(s) if *s == step))) {
+        if fault.ends_session() {
+            lock(&shared.sessions).retain(|_, s| !s.is_on(outbox));
+        }
+        if let Some(out) = Outgoing::for_fault(fault) {
+            let _ = outbox.send(out);
+        }
+        return;
+    }
+    if let Some(reply) = answer(shared, frame, outbox, number) {
+        let _ = outbox.send(Outgoing::Frame(reply.to_string().into()));
+    }
+}
+
+/// What Discord answers to a frame from the client, if anything but dispatches.
+fn answer(shared: &Shared, frame: &Value, outbox: &Outbox, number: u64) -> Option<Value> {
     match frame["op"].as_u64() {
         Some(1) => Some(json!({"op": 11})),
         Some(2) => {

@@ -1,8 +1,11 @@
 //! A mock Discord on loopback: the REST API over HTTPS and the gateway over a
 //! WebSocket, enough of both for the unchanged serenity client to run the real bot
-//! against it. It records every REST request, and can be told to misbehave (answer
-//! once with 429 or 500, never answer, answer slowly, drop the WebSocket) so that
-//! tests can see the bot cope.
+//! against it. It records every REST request and the ops of the gateway frames the
+//! bot sends, and can be told to misbehave so that tests can see the bot cope: one
+//! [`Fault`] type for both sides (a status such as 429, 401 or 503, no answer, a cut
+//! connection, a close code, op 7, op 9, an unacknowledged heartbeat), queued for
+//! the next matching request or gateway [`Step`], or injected at once; and answers
+//! can be slowed down.
 //!
 //! The REST side serves `https://discord.com` with a self-signed certificate; the
 //! bot's HTTP client resolves `discord.com` to it and trusts that certificate (see
@@ -54,15 +57,56 @@ pub struct Recorded {
     pub auth: String,
 }
 
-/// A way to misbehave, once, on the next request whose path contains a pattern.
+/// A way to misbehave, once. A test queues one for the next REST request that
+/// matches ([`MockDiscord::fail_next`]) or the next gateway [`Step`]
+/// ([`MockDiscord::fail_next_step`]), or applies one at once to every gateway
+/// connection ([`MockDiscord::inject`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Fault {
     /// 429 with a retry-after of this many seconds.
     RateLimit(f64),
     /// This status, with a Discord error body.
     Status(u16),
-    /// Never answer.
+    /// Never answer: a request hangs, a heartbeat goes unacknowledged (a zombie
+    /// connection).
     Hang,
+    /// Close the gateway connection with this code. A code that ends the session
+    /// (4007, 4009) also makes the mock forget it, as Discord does.
+    Close(u16),
+    /// Op 7: Discord asks the client to reconnect and resume.
+    Reconnect,
+    /// Op 9. A session that is not resumable is forgotten.
+    InvalidSession { resumable: bool },
+    /// Cut the connection (or refuse a new one) without a word, as a network
+    /// failure would.
+    Drop,
+}
+
+impl Fault {
+    /// Whether Discord forgets the session when this happens.
+    fn ends_session(self) -> bool {
+        matches!(self, Fault::Close(4007 | 4009) | Fault::InvalidSession { resumable: false })
+    }
+}
+
+/// A moment in the gateway protocol when a queued [`Fault`] can strike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A new connection, before the WebSocket handshake (only `Drop` applies).
+    Connect,
+    /// The client's IDENTIFY (a `Close(4004)` here is a refused token).
+    Identify,
+    /// The client's RESUME.
+    Resume,
+    /// The client's heartbeat.
+    Heartbeat,
+}
+
+/// What a queued fault waits for.
+enum Trigger {
+    /// A REST request for which the matcher holds, given `(path, body)`.
+    Request(Matcher),
+    Gateway(Step),
 }
 
 /// A fan in the mock's guilds.
@@ -122,7 +166,9 @@ struct Shared {
     requests: Mutex<Vec<Recorded>>,
     /// Bumped on every recorded request or answer, to wake waiters.
     changes: watch::Sender<u64>,
-    faults: Mutex<VecDeque<(Matcher, Fault)>>,
+    faults: Mutex<VecDeque<(Trigger, Fault)>>,
+    /// The op of every gateway frame the client sent but heartbeats, in order.
+    client_ops: Mutex<Vec<u64>>,
     latency: Mutex<Duration>,
     sessions: Mutex<HashMap<String, gateway::Session>>,
 }
@@ -131,6 +177,15 @@ struct Shared {
 /// statements, and a panicking test must not hide the real failure behind another.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    /// Takes the first queued fault whose trigger `applies`.
+    fn take_fault(&self, applies: impl Fn(&Trigger) -> bool) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        let at = faults.iter().position(|(trigger, _)| applies(trigger))?;
+        faults.remove(at).map(|(_, fault)| fault)
+    }
 }
 
 impl MockDiscord {
@@ -153,6 +208,7 @@ impl MockDiscord {
             requests: Mutex::default(),
             changes: watch::channel(0).0,
             faults: Mutex::default(),
+            client_ops: Mutex::default(),
             latency: Mutex::default(),
             sessions: Mutex::default(),
         });
@@ -234,7 +290,44 @@ impl MockDiscord {
     /// Misbehave once on the next request for which `applies(path, body)` holds, to
     /// pick one of several requests racing each other.
     pub fn fail_next_where(&self, applies: impl Fn(&str, &Value) -> bool + Send + Sync + 'static, fault: Fault) {
-        lock(&self.shared.faults).push_back((Box::new(applies), fault));
+        lock(&self.shared.faults).push_back((Trigger::Request(Box::new(applies)), fault));
+    }
+
+    /// Misbehave once at the next `step` of any gateway connection.
+    pub fn fail_next_step(&self, step: Step, fault: Fault) {
+        lock(&self.shared.faults).push_back((Trigger::Gateway(step), fault));
+    }
+
+    /// Applies a gateway fault now, to every open connection: a close code, op 7,
+    /// op 9, or a cut.
+    pub fn inject(&self, fault: Fault) {
+        let mut sessions = lock(&self.shared.sessions);
+        for session in sessions.values_mut() {
+            session.suffer(fault);
+        }
+        if fault.ends_session() {
+            sessions.clear();
+        }
+    }
+
+    /// The op of every gateway frame the bot sent except heartbeats, in order:
+    /// `[2, 6]` is an IDENTIFY, then a RESUME.
+    pub fn gateway_ops(&self) -> Vec<u64> {
+        lock(&self.shared.client_ops).clone()
+    }
+
+    /// Waits until `done` holds for [`Self::gateway_ops`], or `timeout` passes;
+    /// returns the ops either way, and whether `done` held.
+    pub async fn wait_for_ops(&self, timeout: Duration, done: impl Fn(&[u64]) -> bool) -> (Vec<u64>, bool) {
+        let mut changes = self.shared.changes.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let ops = self.gateway_ops();
+            if done(&ops) || tokio::time::timeout_at(deadline, changes.changed()).await.is_err() {
+                let held = done(&ops);
+                return (ops, held);
+            }
+        }
     }
 
     /// Delay every REST answer by `latency`.
@@ -245,9 +338,7 @@ impl MockDiscord {
     /// Drops every gateway connection abruptly, as a network failure would. The bot
     /// reconnects and resumes; events sent meanwhile are replayed on resume.
     pub fn drop_connections(&self) {
-        for session in lock(&self.shared.sessions).values_mut() {
-            session.drop_connection();
-        }
+        self.inject(Fault::Drop);
     }
 
     /// The shards the bot identified as, `[id, count]`, one per session.

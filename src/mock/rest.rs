@@ -2,7 +2,6 @@
 //! endpoints the bot calls at start and in reply, each request recorded, and the
 //! faults a test asked for applied once each.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -17,7 +16,7 @@ use tokio_rustls::rustls;
 use tokio_rustls::TlsAcceptor;
 
 use super::payloads::{self, Place};
-use super::{lock, Fault, Recorded, Shared, BOT_ID, GUILD, QA_CHANNEL};
+use super::{lock, Fault, Recorded, Shared, Trigger, BOT_ID, GUILD, QA_CHANNEL};
 
 pub fn tls_config(certified: &rcgen::CertifiedKey<rcgen::KeyPair>) -> std::io::Result<Arc<rustls::ServerConfig>> {
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
@@ -46,7 +45,19 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, shared
     }
 }
 
-async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<Full<Bytes>>, Infallible> {
+/// The error that makes hyper cut a connection (or reset an HTTP/2 stream).
+#[derive(Debug)]
+struct ConnectionCut;
+
+impl std::fmt::Display for ConnectionCut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the mock was told to cut the connection")
+    }
+}
+
+impl std::error::Error for ConnectionCut {}
+
+async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<Full<Bytes>>, ConnectionCut> {
     let method = request.method().to_string();
     let auth = request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let route = request.uri().path().trim_start_matches("/api/v10").to_string();
@@ -67,15 +78,18 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Respo
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = {
-        let mut faults = lock(&shared.faults);
-        let at = faults.iter().position(|(applies, _)| applies(&route, &body));
-        at.and_then(|i| faults.remove(i)).map(|(_, fault)| fault)
-    };
+    let fault = shared.take_fault(|t| matches!(t, Trigger::Request(applies) if applies(&route, &body)));
     let response = match fault {
         Some(Fault::Hang) => std::future::pending().await,
         Some(Fault::RateLimit(seconds)) => rate_limited(seconds),
         Some(Fault::Status(status)) => json_response(status, &payloads::error(0, "the mock was told to fail")),
+        // A gateway fault means nothing to a request: it cuts the connection, the
+        // nearest thing REST has.
+        Some(Fault::Drop | Fault::Close(_) | Fault::Reconnect | Fault::InvalidSession { .. }) => {
+            lock(&shared.requests)[index].status = 0;
+            shared.changes.send_modify(|n| *n += 1);
+            return Err(ConnectionCut);
+        }
         None => answer(&shared, &method, &route, &body),
     };
     lock(&shared.requests)[index].status = response.status().as_u16();

@@ -18,7 +18,6 @@ const SUGGESTION_FLOOR: f32 = 0.12;
 /// from it to say what the documents leave open.
 const GAP_FLOOR: f32 = 0.5;
 
-
 #[derive(Debug)]
 pub struct Engine {
     kb: KnowledgeBase,

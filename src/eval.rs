@@ -77,6 +77,10 @@ pub struct Score {
     /// Questions answered, but wrongly: a wrong fact, or an answer where the
     /// documents don't say. Worse than an honest "I don't know".
     pub wrong: usize,
+    /// For each tenth of confidence: (answers given, answers right), for every
+    /// question the bot answered. A calibrated bot is right about as often as it
+    /// says.
+    pub bands: [(usize, usize); 10],
     pub misses: Vec<(Case, String)>,
 }
 
@@ -104,7 +108,13 @@ pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
         let tally = if case.kind == Kind::Abstain { &mut score.abstained } else { &mut score.answered };
         tally.1 += 1;
         let reply = engine.ask(&case.q);
-        match judge(case, &reply) {
+        let verdict = judge(case, &reply);
+        if reply.is_answer() {
+            let band = &mut score.bands[((reply.confidence * 10.0) as usize).min(9)];
+            band.0 += 1;
+            band.1 += usize::from(verdict.is_none());
+        }
+        match verdict {
             None => tally.0 += 1,
             Some(why) => {
                 score.wrong += usize::from(reply.is_answer());
@@ -113,6 +123,23 @@ pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
         }
     }
     score
+}
+
+impl Score {
+    /// The reliability table: per band of confidence, how many answers were given
+    /// and how many were right.
+    pub fn calibration(&self) -> String {
+        let mut out = String::from("confidence  answers  right");
+        for (i, &(given, right)) in self.bands.iter().enumerate().filter(|(_, b)| b.0 > 0) {
+            let share = 100.0 * right as f64 / given as f64;
+            out.push_str(&format!(
+                "\n{:.1}-{:.1}     {given:>7}  {right:>5} ({share:.0}%)",
+                i as f64 / 10.0,
+                (i + 1) as f64 / 10.0
+            ));
+        }
+        out
+    }
 }
 
 impl fmt::Display for Score {

@@ -161,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     writeln!(out, "miss [{:?}] {:?}: {why}", case.kind, case.q)?;
                 }
                 writeln!(out, "{}: {score}", file.display())?;
+                writeln!(out, "{}", score.calibration())?;
             }
         }
         Command::Run { .. } | Command::Mock { .. } => unreachable!("handled above"),

@@ -40,11 +40,11 @@ fn dev_set_meets_the_quality_bar() {
 #[test]
 fn held_out_sets_do_not_regress() {
     let first = score("tests/data/holdout.toml");
-    assert_at_least("held-out answers", first.answer_rate(), 76.0);
+    assert_at_least("held-out answers", first.answer_rate(), 67.0);
     assert_at_least("held-out abstentions", first.abstain_rate(), 90.0);
-    assert!(first.wrong <= 7, "held-out wrong answers: {}", first.wrong);
+    assert!(first.wrong <= 4, "held-out wrong answers: {}", first.wrong);
     let second = score("tests/data/holdout2.toml");
-    assert_at_least("second held-out answers", second.answer_rate(), 64.0);
+    assert_at_least("second held-out answers", second.answer_rate(), 60.0);
     assert_at_least("second held-out abstentions", second.abstain_rate(), 88.0);
-    assert!(second.wrong <= 8, "second held-out wrong answers: {}", second.wrong);
+    assert!(second.wrong <= 7, "second held-out wrong answers: {}", second.wrong);
 }

@@ -10,7 +10,6 @@ use std::time::Duration;
 use serde::Deserialize;
 use serenity::all::{ChannelId, GatewayIntents, GuildId, UserId};
 
-
 /// Where a token can be set, for error messages.
 const TOKEN_HELP: &str = "set DISCORD_TOKEN in the environment (or `token` in the config file) to the bot token from the Discord developer portal";
 
@@ -107,7 +106,7 @@ pub struct AnswersConfig {
 
 impl Default for AnswersConfig {
     fn default() -> Self {
-        AnswersConfig { threshold: None, unprompted_threshold: 0.75, private_by_default: false }
+        AnswersConfig { threshold: None, unprompted_threshold: 0.5, private_by_default: false }
     }
 }
 
@@ -231,9 +230,10 @@ impl ConfigFile {
     pub fn settings(&self, path: &Path) -> Result<Settings, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
         let a = &self.answers;
-        for (name, value) in [("answers.threshold", a.threshold), ("answers.unprompted_threshold", Some(a.unprompted_threshold))]
-            .into_iter()
-            .filter_map(|(name, value)| Some((name, value?)))
+        for (name, value) in
+            [("answers.threshold", a.threshold), ("answers.unprompted_threshold", Some(a.unprompted_threshold))]
+                .into_iter()
+                .filter_map(|(name, value)| Some((name, value?)))
         {
             if !(0.0..=1.0).contains(&value) {
                 return Err(invalid(format!("{name} = {value} must be between 0 and 1")));

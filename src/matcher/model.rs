@@ -24,7 +24,7 @@ pub const CANDIDATES: usize = 5;
 pub const WRONG_ANSWER_COST: f64 = 3.0;
 /// L2 penalty on the weights (not the bias), against separable training data.
 const RIDGE: f64 = 1e-2;
-const NEWTON_STEPS: usize = 12;
+const NEWTON_STEPS: usize = 8;
 
 /// Questions about anything but the film: negatives for every candidate.
 const OFF_TOPIC: &[&str] = &[
@@ -155,7 +155,8 @@ impl Matcher {
                 continue;
             }
 
-            let shared: f32 = query.terms.iter().filter(|(t, _)| p.terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
+            let shared: f32 =
+                query.terms.iter().filter(|(t, _)| p.terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
             phrasing = phrasing.max(2.0 * shared / (total + p.own));
         }
         let coverage = (covered / total).min(1.0);
@@ -284,7 +285,11 @@ fn choose_threshold(
         }
         WRONG_ANSWER_COST * wrong + (answerable - right)
     };
-    candidates.into_iter().map(|t| (cost(t), t)).min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))).map_or(0.5, |(_, t)| t)
+    candidates
+        .into_iter()
+        .map(|t| (cost(t), t))
+        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map_or(0.5, |(_, t)| t)
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -316,8 +321,9 @@ fn fit(xs: &[Features], ys: &[bool]) -> [f64; FEATURES.len()] {
             }
         }
         for i in 0..D {
-            for j in 0..i {
-                hess[j][i] = hess[i][j];
+            let row = hess[i];
+            for (j, column) in hess.iter_mut().enumerate().take(i) {
+                column[i] = row[j];
             }
             let ridge = if i == 0 { 1e-9 } else { RIDGE * xs.len() as f64 / 100.0 };
             hess[i][i] += ridge;
@@ -340,12 +346,14 @@ fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> Option<[f64; 
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..D {
-            let f = a[row][col] / a[col][col];
-            for k in col..D {
-                a[row][k] -= f * a[col][k];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (offset, row) in lower.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (cell, above) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *cell -= f * above;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + offset] -= f * b[col];
         }
     }
     let mut x = [0.0f64; D];

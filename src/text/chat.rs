@@ -80,8 +80,15 @@ const CHAT: &[(&str, &str)] = &[
     ("yrs", "years"),
 ];
 
+/// The longest chat form, in bytes.
+const LONGEST: usize = 8;
+
 /// What `word` (lower case) stands for, if it is a chat form.
 pub fn standard(word: &str) -> Option<&'static str> {
+    // Every chat form is short; most words are not looked up at all.
+    if word.len() > LONGEST {
+        return None;
+    }
     CHAT.binary_search_by(|(chat, _)| (*chat).cmp(word)).ok().map(|i| CHAT[i].1)
 }
 
@@ -110,6 +117,7 @@ mod tests {
     #[test]
     fn the_list_is_sorted_and_has_each_form_once() {
         assert!(CHAT.windows(2).all(|w| w[0].0 < w[1].0), "keep CHAT sorted, one entry per form");
+        assert!(CHAT.iter().all(|(form, _)| form.len() <= LONGEST));
     }
 
     #[test]

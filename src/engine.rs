@@ -8,7 +8,7 @@ use crate::complete::TitleIndex;
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
 use crate::matcher::{Matcher, Ranking, Target, CANDIDATES};
 use crate::reply::Reply;
-use crate::smalltalk;
+use crate::{quotes, smalltalk};
 
 /// How many suggestions an "I don't know" offers.
 pub const SUGGESTIONS: usize = 3;
@@ -60,6 +60,11 @@ impl Engine {
     pub fn ask_with(&self, question: &str, threshold: f32) -> Reply {
         if let Some(kind) = smalltalk::classify(question) {
             return Reply::chat(question, kind.reply());
+        }
+        if let Some(reply) =
+            quotes::who_said(&self.kb, question).and_then(|said| Reply::attribution(&self.kb, question, &said))
+        {
+            return reply;
         }
         let ranking = self.matcher.rank_top(question, CANDIDATES);
         self.reply(question, &ranking, threshold)

@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod logging;
 pub mod matcher;
 pub mod mock;
+pub mod quotes;
 pub mod render;
 pub mod reply;
 pub mod smalltalk;

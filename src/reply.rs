@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::knowledge::{Citation, EntityId, FactId, GapId, KnowledgeBase, SourceKind};
+use crate::quotes::Attribution;
 
 /// Said when a question has no words to match.
 pub const EMPTY_PROMPT: &str = "Ask me something about \"First Kiss\": who made it, how it was filmed, the music, the people in it, or what happened next.";
@@ -138,6 +139,42 @@ impl Reply {
         let entity = kb.entity(entity);
         let text = format!("{UNKNOWN} What they say about {}: {}", entity.name, entity.summary);
         Reply::unknown(kb, question, confidence, suggest).saying(&text).with_sources(kb, &entity.citations)
+    }
+
+    /// Who said a quoted phrase, resting on the phrase as its document has it. The
+    /// fact named is one citing the phrase, or else one about the speaker.
+    pub fn attribution(kb: &KnowledgeBase, question: &str, said: &Attribution) -> Option<Reply> {
+        let overlaps = |c: &Citation| {
+            c.source == said.source && {
+                let (quote, phrase) = (c.quote.to_lowercase(), said.quote.to_lowercase());
+                quote.contains(&phrase) || phrase.contains(&quote)
+            }
+        };
+        let citing = kb.fact_ids().find(|&id| {
+            let fact = kb.fact(id);
+            fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).any(overlaps)
+        });
+        let id = citing.or_else(|| kb.fact_ids().find(|&id| kb.fact(id).about.contains(&said.speaker)))?;
+        let fact = kb.fact(id);
+        let speaker = kb.entity(said.speaker);
+        let source = kb.source(said.source);
+        let mut citations = Vec::new();
+        let note = footnote(kb, &mut citations, &Citation { source: said.source, quote: said.quote.clone() });
+        Some(Reply {
+            question: question.to_string(),
+            status: Status::Answered,
+            fact: Some(id),
+            gap: None,
+            fact_id: Some(fact.id.clone()),
+            fact_title: Some(format!("Who said it: {}", speaker.name)),
+            confidence: 1.0,
+            body: Body::Answer {
+                text: format!("{} said it, in \u{201c}{}\u{201d}.", speaker.name, source.title),
+                notes: vec![note],
+            },
+            citations,
+            suggestions: Vec::new(),
+        })
     }
 
     /// A reply to small talk or a command word: no fact, no suggestions.

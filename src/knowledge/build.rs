@@ -32,9 +32,10 @@ pub fn build(
     let synonyms = b.synonyms(&file.synonyms);
     let docs = Documents::new(&sources, &documents);
     let entities = b.entities(&file.entity, &docs);
-    let facts = b.facts(&file.fact, &docs, &entities);
+    let mut facts = b.facts(&file.fact, &docs, &entities);
     let gaps = b.gaps(&file.unknown, &docs, &entities, &facts);
     b.check_entities_have_facts(&file.entity, &entities, &facts);
+    facts.extend(introductions(&entities, &facts));
     if b.problems.is_empty() && facts.is_empty() {
         b.problems.push(Problem {
             line: 1,
@@ -43,7 +44,8 @@ pub fn build(
         });
     }
     if b.problems.is_empty() {
-        Ok(KnowledgeBase { origin: origin.to_string(), sources, facts, entities, gaps, synonyms })
+        let texts = documents.into_iter().map(Option::unwrap_or_default).collect();
+        Ok(KnowledgeBase { origin: origin.to_string(), sources, texts, facts, entities, gaps, synonyms })
     } else {
         b.problems.sort_by_key(|p| p.line);
         Err(KnowledgeError::Invalid { origin: origin.to_string(), problems: b.problems })
@@ -62,6 +64,44 @@ impl<'a> Documents<'a> {
     fn new(sources: &'a [Source], loose: &'a [Option<String>]) -> Documents<'a> {
         Documents { sources, index: sources.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(), loose }
     }
+}
+
+/// For each entity no fact introduces, a fact that does: its summary, cited, as the
+/// answer to "who is ..." or "what is ...". The summary is curated and checked like
+/// any answer, so "what does Karim Saleh do" gets what the documents say of him
+/// instead of "I don't know".
+fn introductions(entities: &[Entity], facts: &[Fact]) -> Vec<Fact> {
+    let key = |q: &str| crate::text::words(q).join(" ");
+    let asked: HashSet<String> = facts.iter().flat_map(|f| f.questions.iter().map(|q| key(q))).collect();
+    let mut out = Vec::new();
+    for (i, entity) in entities.iter().enumerate() {
+        // Events and places are what other facts are about; "what is the launch"
+        // asks for one of them, not a summary.
+        let forms: &[&str] = match entity.kind {
+            EntityKind::Person => &["who is {}", "who's {}", "what does {} do", "tell me about {}", "{} who is that"],
+            EntityKind::Event | EntityKind::Place => continue,
+            _ => &["what is {}", "what's {}", "tell me about {}", "{} what is that"],
+        };
+        let questions: Vec<String> = forms.iter().map(|f| f.replace("{}", &entity.name)).collect();
+        if questions.iter().any(|q| asked.contains(&key(q)))
+            || facts.iter().any(|f| f.id == format!("about-{}", entity.id))
+        {
+            continue;
+        }
+        out.push(Fact {
+            id: format!("about-{}", entity.id),
+            title: entity.name.clone(),
+            answer: entity.summary.clone(),
+            questions,
+            about: vec![EntityId(i as u32)],
+            keywords: Vec::new(),
+            related: Vec::new(),
+            citations: entity.citations.clone(),
+            claims: Vec::new(),
+            introduces: Some(EntityId(i as u32)),
+        });
+    }
+    out
 }
 
 /// The placeholder a gap's questions use to be asked about every person.
@@ -271,6 +311,7 @@ impl Builder {
                 related,
                 citations,
                 claims,
+                introduces: None,
             });
         }
         facts

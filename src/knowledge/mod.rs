@@ -35,6 +35,9 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 pub struct KnowledgeBase {
     origin: String,
     sources: Vec<Source>,
+    /// Each source's document, whitespace and quote marks unified as quotes are
+    /// checked against it.
+    texts: Vec<String>,
     facts: Vec<Fact>,
     entities: Vec<Entity>,
     gaps: Vec<Gap>,
@@ -138,6 +141,8 @@ pub struct Fact {
     pub citations: Vec<Citation>,
     /// Non-empty exactly when the documents disagree on this fact.
     pub claims: Vec<Claim>,
+    /// Set for a fact made from an entity's summary ("who is ..."), not curated.
+    pub introduces: Option<EntityId>,
 }
 
 impl Fact {
@@ -225,6 +230,11 @@ impl KnowledgeBase {
 
     pub fn source(&self, index: usize) -> &Source {
         &self.sources[index]
+    }
+
+    /// The documents, by source index, as quotes are checked against them.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
     }
 
     pub fn entities(&self) -> &[Entity] {

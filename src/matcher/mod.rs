@@ -593,11 +593,17 @@ fn insert_ranked(ranked: &mut Vec<Scored>, scored: Scored, limit: usize) {
 }
 
 /// The curated phrasings of every entry, the facts' then the gaps', as the model's
-/// training questions. A large base gives every few phrasings, so that training stays
+/// training questions; the templated ones of facts made from entities are left out,
+/// as their sameness would teach the model only about templates. A large base gives every few phrasings, so that training stays
 /// within milliseconds at any size.
 fn training_phrasings(kb: &KnowledgeBase) -> Vec<Vec<String>> {
     const MOST: usize = 4_000;
-    let all = kb.facts().iter().map(|f| &f.questions).chain(kb.gaps().iter().map(|g| &g.questions));
+    let none = Vec::new();
+    let all = kb
+        .facts()
+        .iter()
+        .map(|f| if f.introduces.is_some() { &none } else { &f.questions })
+        .chain(kb.gaps().iter().map(|g| &g.questions));
     let count: usize = all.clone().map(Vec::len).sum();
     let step = count.div_ceil(MOST).max(1);
     let mut seen = 0;

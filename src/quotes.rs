@@ -1,0 +1,222 @@
+//! "Who said ...?": a quoted phrase looked up word for word in the documents, and
+//! attributed to the person the document names nearest to it (or, in a first-person
+//! account, to its author). The phrase itself, as the document has it, is the
+//! citation.
+
+use crate::knowledge::{EntityId, EntityKind, KnowledgeBase, SourceKind};
+use crate::text;
+
+/// Words that ask who said or wrote something, as opposed to who sang or did it.
+const SAYING: &[&str] =
+    &["said", "say", "says", "saying", "quote", "quoted", "wrote", "write", "writes", "told", "tell", "line"];
+/// Fewer words than this are too common to pin a quote to one place.
+const MIN_WORDS: usize = 3;
+/// How far from the phrase (in bytes of the document) a name may stand and still be
+/// taken for its speaker: about a paragraph.
+const NEAR: usize = 400;
+
+/// Who said a phrase, where, and the phrase as the document has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribution {
+    pub speaker: EntityId,
+    /// Index into the base's sources.
+    pub source: usize,
+    pub quote: String,
+}
+
+/// The attribution a "who said ..." question asks for, if its phrase stands in a
+/// document and a person the documents name said it.
+pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
+    let question = text::clip(question, text::MAX_QUESTION_CHARS);
+    let words = text::words(question);
+    let asks = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
+    if !asks(&["who", "whom", "whose"]) || !asks(SAYING) {
+        return None;
+    }
+    let (needle, _) = plain(quoted(question)?);
+    let needle = needle.trim();
+    if needle.split(' ').count() < MIN_WORDS {
+        return None;
+    }
+    kb.texts().iter().enumerate().find_map(|(source, document)| {
+        let (hay, offsets) = plain(document);
+        let found = hay.find(needle)?;
+        let (start, end) = (offsets[found], offsets[found + needle.len() - 1]);
+        let end = end + document[end..].chars().next().map_or(0, char::len_utf8);
+        // A phrase of the title is the writer's, whoever the text names nearby.
+        let in_title = plain(&kb.source(source).title).0.contains(needle);
+        let speaker = if in_title {
+            kb.source(source).author.as_deref().and_then(|a| person(kb, a))?
+        } else {
+            nearest_person(kb, document, start, kb.source(source).kind).or_else(|| author(kb, source))?
+        };
+        Some(Attribution { speaker, source, quote: document[start..end].to_string() })
+    })
+}
+
+/// `text` reduced to lower-case words and single spaces (punctuation and
+/// apostrophes dropped: fans quote "not to say action" for "not to say 'action,'"),
+/// with the byte offset in `text` of every byte kept, to cut the citation from the
+/// document as it stands.
+fn plain(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            for lower in c.to_lowercase() {
+                for _ in 0..lower.len_utf8() {
+                    offsets.push(at);
+                }
+                out.push(lower);
+            }
+        } else if matches!(c, '\'' | '\u{2019}' | '\u{2018}') {
+            // "can't" and "cant" are the same word.
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+            offsets.push(at);
+        }
+    }
+    (out, offsets)
+}
+
+/// The phrase between quote marks, or else what follows "who said".
+fn quoted(question: &str) -> Option<&str> {
+    for (open, close) in [('"', '"'), ('\u{201c}', '\u{201d}'), ('\'', '\''), ('\u{2018}', '\u{2019}')] {
+        let Some(start) = question.find(open) else { continue };
+        let inner = &question[start + open.len_utf8()..];
+        // A closing single quote must end a word, not sit inside one ("don't").
+        let end = inner.char_indices().find(|&(i, c)| {
+            c == close && inner[i + c.len_utf8()..].chars().next().is_none_or(|n| !n.is_alphanumeric())
+        });
+        if let Some((end, _)) = end {
+            if inner[..end].split_whitespace().count() >= MIN_WORDS {
+                return Some(&inner[..end]);
+            }
+        }
+    }
+    let lower = question.to_ascii_lowercase();
+    ["who said ", "who says ", "who wrote "]
+        .iter()
+        .find_map(|lead| lower.find(lead).map(|at| &question[at + lead.len()..]))
+}
+
+/// Words that credit a quote to the name beside them ("Coker said", "said Soko").
+const SPEECH: &[&str] =
+    &["said", "says", "adds", "added", "told", "explains", "explained", "writes", "recalls", "according to"];
+/// How close to a speech word a name must stand to be its speaker.
+const BESIDE: usize = 12;
+
+/// The person the document credits with the phrase at `at`: the nearest name beside
+/// a speech word ("Coker said") within two paragraphs, else the nearest name within
+/// one ("she adds" continues the last speaker, who may be named further off).
+fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, kind: SourceKind) -> Option<EntityId> {
+    let credited = nearest(kb, document, at, 2 * NEAR, true);
+    // An interview's answers are its subject's, whom the text seldom names beside
+    // them: the nearest name there is as likely someone they talk about.
+    if kind == SourceKind::Interview {
+        return credited;
+    }
+    credited.or_else(|| nearest(kb, document, at, NEAR, false))
+}
+
+fn nearest(kb: &KnowledgeBase, document: &str, at: usize, reach: usize, credited: bool) -> Option<EntityId> {
+    let boundary = |i: usize| boundary_in(document, i);
+    let window = boundary(at.saturating_sub(reach))..boundary(at + reach);
+    let around = &document[window.clone()];
+    let mut best: Option<(usize, EntityId)> = None;
+    for (i, entity) in kb.entities().iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person) {
+        // Proper names only: a role ("the director") is not how a document credits a quote.
+        let names = entity.names.iter().filter(|n| n.chars().next().is_some_and(char::is_uppercase) && n.len() >= 4);
+        for name in names {
+            for (found, _) in around.match_indices(name.as_str()) {
+                let beside = &around[boundary_in(around, found.saturating_sub(BESIDE))
+                    ..boundary_in(around, found + name.len() + BESIDE)];
+                if credited && !SPEECH.iter().any(|w| beside.contains(w)) {
+                    continue;
+                }
+                let distance = (window.start + found).abs_diff(at);
+                if best.is_none_or(|(d, _)| distance < d) {
+                    best = Some((distance, EntityId(i as u32)));
+                }
+            }
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
+/// `i`, moved back to a character boundary of `text` (and into it).
+fn boundary_in(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The author of a first-person account, if the base knows them as a person.
+fn author(kb: &KnowledgeBase, source: usize) -> Option<EntityId> {
+    let source = kb.source(source);
+    let author = source.author.as_deref().filter(|_| source.kind == SourceKind::FirstPersonAccount)?;
+    person(kb, author)
+}
+
+/// The person entity named `name`.
+fn person(kb: &KnowledgeBase, name: &str) -> Option<EntityId> {
+    kb.entities().iter().position(|e| e.kind == EntityKind::Person && e.name == name).map(|i| EntityId(i as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> KnowledgeBase {
+        KnowledgeBase::builtin().expect("the shipped base is valid")
+    }
+
+    #[test]
+    fn a_quoted_phrase_is_found_and_attributed() {
+        let kb = base();
+        let found = who_said(&kb, "who said \"The key trick I used was not to say 'action'\"?").expect("found");
+        assert_eq!(kb.entity(found.speaker).name, "Tatia Pilieva");
+        assert!(kb.texts()[found.source].contains(&found.quote), "the citation is the document's own text");
+    }
+
+    #[test]
+    fn the_speaker_is_the_one_credited_not_the_nearest_name() {
+        // "...friends of either herself, director Tatia PIlieva..." stands nearer
+        // than "Coker said", but Coker is the one quoted.
+        let kb = base();
+        let found = who_said(&kb, "Who said \"I can't help but have actor friends\"?").expect("found");
+        assert_eq!(kb.entity(found.speaker).name, "Melissa Coker");
+    }
+
+    #[test]
+    fn unquoted_after_who_said_and_any_case() {
+        let kb = base();
+        let found = who_said(&kb, "who said the key trick i used was not to say action").expect("found");
+        assert_eq!(kb.entity(found.speaker).name, "Tatia Pilieva");
+    }
+
+    #[test]
+    fn phrases_not_in_the_documents_or_too_short_are_not_attributed() {
+        let kb = base();
+        assert_eq!(who_said(&kb, "who said \"we will dance on the moon tonight\""), None);
+        assert_eq!(who_said(&kb, "who said \"kiss\""), None);
+        assert_eq!(who_said(&kb, "what does \"the key trick\" mean"), None, "not a who question");
+        assert_eq!(who_said(&kb, "'we might be dead tomorrow' - who sings that"), None, "not who said it");
+    }
+
+    #[test]
+    fn a_title_is_its_authors() {
+        let kb = base();
+        let found = who_said(&kb, "who wrote 'the story behind tuesday's real viral hit'").expect("found");
+        assert_eq!(kb.entity(found.speaker).name, "Alexander Mallin");
+        let unsigned = who_said(&kb, "who wrote the 'first kiss video goes viral, spawns actual couple' article");
+        assert_eq!(unsigned, None, "that piece names no author");
+    }
+
+    #[test]
+    fn apostrophes_inside_words_do_not_close_a_quote() {
+        assert_eq!(quoted("who said 'don't stop now please'"), Some("don't stop now please"));
+    }
+}

@@ -28,6 +28,10 @@ pub struct Attribution {
 /// document and a person the documents name said it.
 pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
     let question = text::clip(question, text::MAX_QUESTION_CHARS);
+    // Most questions are not "who said": leave them before splitting them into words.
+    if !question.to_ascii_lowercase().contains("who") {
+        return None;
+    }
     let words = text::words(question);
     let asks = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
     if !asks(&["who", "whom", "whose"]) || !asks(SAYING) {

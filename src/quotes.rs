@@ -52,7 +52,8 @@ pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
         let speaker = if in_title {
             kb.source(source).author.as_deref().and_then(|a| person(kb, a))?
         } else {
-            nearest_person(kb, document, start, kb.source(source).kind).or_else(|| author(kb, source))?
+            // A first-person account speaks in its author's voice throughout.
+            author(kb, source).or_else(|| nearest_person(kb, document, start, kb.source(source).kind))?
         };
         Some(Attribution { speaker, source, quote: document[start..end].to_string() })
     })
@@ -192,6 +193,13 @@ mod tests {
         let kb = base();
         let found = who_said(&kb, "Who said \"I can't help but have actor friends\"?").expect("found");
         assert_eq!(kb.entity(found.speaker).name, "Melissa Coker");
+    }
+
+    #[test]
+    fn a_first_person_account_is_its_authors_words() {
+        let kb = base();
+        let found = who_said(&kb, "who said \"Purely by instinct, I paired the kissers\"").expect("found");
+        assert_eq!(kb.entity(found.speaker).name, "Tatia Pilieva");
     }
 
     #[test]

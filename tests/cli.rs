@@ -504,12 +504,14 @@ fn a_question_the_documents_leave_open_says_what_they_do_say() {
 #[test]
 fn who_said_a_quote_is_answered_from_the_document_with_the_phrase_cited() {
     let json: serde_json::Value =
-        serde_json::from_str(&stdout(&run(&["ask", "--json", "who said \"Everyone was a volunteer\"?"]))).expect("JSON");
+        serde_json::from_str(&stdout(&run(&["ask", "--json", "who said \"Everyone was a volunteer\"?"])))
+            .expect("JSON");
     assert_eq!(json["status"], "answered", "{json}");
     assert!(json["answer"].as_str().is_some_and(|a| a.starts_with("Melissa Coker said it")), "{json}");
     assert_eq!(json["citations"][0]["quote"], "Everyone was a volunteer");
     // A quote no document holds is not attributed to anyone.
     let made_up: serde_json::Value =
-        serde_json::from_str(&stdout(&run(&["ask", "--json", "who said \"the moon is made of cheese\""]))).expect("JSON");
+        serde_json::from_str(&stdout(&run(&["ask", "--json", "who said \"the moon is made of cheese\""])))
+            .expect("JSON");
     assert_eq!(made_up["status"], "unknown", "{made_up}");
 }

@@ -94,6 +94,12 @@ impl Reply {
         confidence: f32,
         suggest: impl IntoIterator<Item = FactId>,
     ) -> Reply {
+        let suggestions = suggest.into_iter().map(|id| suggestion(kb, id)).collect();
+        Reply { confidence, suggestions, ..Reply::declined(question, UNKNOWN) }
+    }
+
+    /// A reply that answers nothing: `text`, no fact, no sources, no suggestions.
+    fn declined(question: &str, text: &str) -> Reply {
         Reply {
             question: question.to_string(),
             status: Status::Unknown,
@@ -101,10 +107,10 @@ impl Reply {
             gap: None,
             fact_id: None,
             fact_title: None,
-            confidence,
-            body: Body::Unknown { text: UNKNOWN.to_string(), notes: Vec::new() },
+            confidence: 0.0,
+            body: Body::Unknown { text: text.to_string(), notes: Vec::new() },
             citations: Vec::new(),
-            suggestions: suggest.into_iter().map(|id| suggestion(kb, id)).collect(),
+            suggestions: Vec::new(),
         }
     }
 
@@ -179,18 +185,7 @@ impl Reply {
 
     /// A reply to small talk or a command word: no fact, no suggestions.
     pub fn chat(question: &str, text: &str) -> Reply {
-        Reply {
-            question: question.to_string(),
-            status: Status::Unknown,
-            fact: None,
-            gap: None,
-            fact_id: None,
-            fact_title: None,
-            confidence: 0.0,
-            body: Body::Unknown { text: text.to_string(), notes: Vec::new() },
-            citations: Vec::new(),
-            suggestions: Vec::new(),
-        }
+        Reply::declined(question, text)
     }
 
     /// This unknown reply with `text` as its body.

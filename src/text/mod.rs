@@ -107,29 +107,33 @@ impl Word {
             return;
         }
         match word.hyphen_at.as_slice() {
-            [] => {
-                let text = chat::unstretch(&word.text).unwrap_or(word.text);
-                match chat::standard(&text) {
-                    Some("") => {}
-                    Some(standard) => out.push(standard.to_string()),
-                    None => out.push(text),
-                }
-            }
+            [] => push_word(out, word.text),
             [at] if *at < word.text.len() => {
-                out.push(word.text[..*at].to_string());
-                out.push(word.text[*at..].to_string());
-                out.push(word.text);
+                push_word(out, word.text[..*at].to_string());
+                push_word(out, word.text[*at..].to_string());
+                push_word(out, word.text);
             }
             cuts => {
                 let mut start = 0;
                 for &cut in cuts.iter().chain(std::iter::once(&word.text.len())) {
                     if cut > start {
-                        out.push(word.text[start..cut].to_string());
+                        push_word(out, word.text[start..cut].to_string());
                     }
                     start = cut;
                 }
             }
         }
+    }
+}
+
+/// Adds `word` as the word it stands for in chat ("u" as "you"; filler as nothing),
+/// so that every word, a hyphen's parts included, is read the same way.
+fn push_word(out: &mut Vec<String>, word: String) {
+    let word = chat::unstretch(&word).unwrap_or(word);
+    match chat::standard(&word) {
+        Some("") => {}
+        Some(standard) => out.push(standard.to_string()),
+        None => out.push(word),
     }
 }
 
@@ -244,6 +248,7 @@ mod tests {
         assert_eq!(w("whos the director tbh"), ["who", "the", "director"]);
         assert_eq!(w("u dont know ur stuff lol"), ["you", "don", "know", "your", "stuff"]);
         assert_eq!(w("sooooo who kisssed soko"), ["so", "who", "kissed", "soko"]);
+        assert_eq!(w("U-"), ["you"], "a hyphen's parts too (found by the idempotence property)");
     }
 
     #[test]

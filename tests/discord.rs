@@ -352,6 +352,20 @@ async fn community_qa_answers_when_it_should_and_only_then() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_talk_gets_a_line_when_asked_and_silence_in_the_qa_channel() {
+    let bot = Bot::start(Bot::community(0.0)).await;
+    let help = bot.mock.message(mock::general(GUILD), &fan(), "help", true);
+    let reply = bot.one_answer(&help, "@bot help").await;
+    assert!(embed_text(&reply).contains("I answer questions about"), "{}", embed_text(&reply));
+    assert!(reply.body["embeds"][0]["fields"].as_array().is_none_or(Vec::is_empty), "no sources: {}", reply.body);
+    for (text, who) in [("help?", 11), ("thanks!", 12), ("exit", 13), ("good bot", 14)] {
+        let sent = bot.mock.message(mock::qa(GUILD), &Fan::new(who, "chatty"), text, false);
+        bot.stays_quiet(&sent, text).await;
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_beyond_the_cooldown_gets_one_reply() {
     let bot = Bot::start(Bot::community(60.0)).await;
     let burst: Vec<Sent> =

@@ -659,4 +659,61 @@ mod tests {
         );
         assert!(problems(&toml).contains("\"Music\" is already in the synonym group at line 7"));
     }
+
+    fn entity(id: &str, kind: &str, names: &str) -> String {
+        format!("\n[[entity]]\nid = \"{id}\"\nkind = \"{kind}\"\nname = \"{id}\"\nnames = [{names}]\nsummary = \"S.\"\n[[entity.cite]]\nsource = \"doc\"\nquote = \"Tatia Pilieva directed it.\"\n")
+    }
+
+    fn unknown(id: &str, about: &str, questions: &str, extra: &str) -> String {
+        format!("\n[[unknown]]\nid = \"{id}\"\nabout = [{about}]\nquestions = [{questions}]\nreply = \"The documents don't say.\"\n{extra}")
+    }
+
+    #[test]
+    fn entities_and_unknowns_load_and_person_entries_expand() {
+        let toml = format!(
+            "{SOURCE}{}{}{}{}",
+            entity("tatia", "person", "\"Tatia\", \"the director\""),
+            entity("wren", "organization", "\"Wren\""),
+            fact("director", "about = [\"tatia\"]\nquestions = [\"how old is tatia\"]")
+                .replace("questions = [\"q\"]\n", ""),
+            fact("label", "about = [\"wren\"]"),
+        ) + &unknown("age", "\"{person}\"", "\"how old is {person}\", \"when was {person} born\"", "")
+            + &unknown("wren-money", "\"wren\"", "\"how rich is wren\"", "");
+        let kb = parse(&toml).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kb.entities().len(), 2);
+        let age = kb.gaps().iter().find(|g| g.id == "age/tatia").expect("expanded for the person");
+        assert_eq!(age.questions, ["when was tatia born"], "the phrasing a fact has is left to the fact");
+        assert!(kb.gaps().iter().all(|g| g.id != "age/wren"), "only people");
+        assert!(kb.facts().iter().any(|f| f.id == "about-wren"), "an introduction from the summary");
+    }
+
+    #[test]
+    fn entity_and_unknown_mistakes_are_reported_with_their_entry() {
+        let toml = format!(
+            "{SOURCE}{}{}{}{}",
+            entity("tatia", "person", "\"Tatia\""),
+            entity("twin", "person", "\"tatia\""),
+            entity("lonely", "place", "\"Nowhere\""),
+            fact("director", "about = [\"tatia\", \"ghost\", \"twin\"]"),
+        ) + &unknown("director", "", "\"who made it\"", "")
+            + &unknown(
+                "copy",
+                "\"tatia\"",
+                "\"Q\"",
+                "[[unknown.cite]]\nsource = \"doc\"\nquote = \"not in the document\"\n",
+            )
+            + &unknown("bad-template", "\"{person}\"", "\"how old is {person}\", \"how tall\"", "");
+        let err = problems(&toml);
+        for expected in [
+            "`twin`: the name \"tatia\" is also a name of entity \"tatia\"",
+            "`lonely`: no fact is about this entity",
+            "`director`: about \"ghost\": no [[entity]] has this id",
+            "`director`: this id is already a fact's id",
+            "`copy`: the question \"Q\" is also a phrasing of fact `director`",
+            "`copy`: quote \"not in the document\" is not found word for word",
+            "`bad-template`: an entry for every person puts {person} in each question",
+        ] {
+            assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+        }
+    }
 }

@@ -86,12 +86,10 @@ impl Engine {
             Target::Gap(id) if s.confidence >= GAP_FLOOR => Some((id, s.confidence)),
             _ => None,
         });
-        let fact_confidence = fact.map_or(0.0, |(_, c)| c);
         match (fact, gap) {
-            (_, Some((id, c))) if c > fact_confidence => {
-                return Reply::gap(&self.kb, id, question, c, self.suggest(ranking));
+            (Some((id, c)), gap) if c >= threshold && gap.is_none_or(|(_, g)| g <= c) => {
+                return Reply::for_fact(&self.kb, id, question, c);
             }
-            (Some((id, c)), _) if c >= threshold => return Reply::for_fact(&self.kb, id, question, c),
             (_, Some((id, c))) => return Reply::gap(&self.kb, id, question, c, self.suggest(ranking)),
             _ => {}
         }

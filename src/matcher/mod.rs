@@ -198,6 +198,8 @@ struct Query {
     unknown: f32,
     /// Words understood only as corrections of typos.
     corrected: usize,
+    /// The words no entry knows, for `explain`.
+    strangers: Vec<String>,
 }
 
 impl Matcher {
@@ -511,6 +513,7 @@ impl Matcher {
             }
         }
         query.unknown = unknown.len() as f32 * self.unknown_weight;
+        query.strangers = unknown;
         query.total = query.terms.iter().map(|(_, w)| w).sum::<f32>() + query.unknown;
         query
     }
@@ -526,7 +529,13 @@ impl Matcher {
             let _ = write!(out, " {}={weight:.2}", name(term));
         }
         let known: f32 = query.terms.iter().map(|(_, w)| w).sum();
-        let _ = write!(out, "\nunknown words weigh {:.2} of {:.2}\n", query.total - known, query.total);
+        let _ = write!(
+            out,
+            "\nunknown words ({}) weigh {:.2} of {:.2}\n",
+            query.strangers.join(" "),
+            query.total - known,
+            query.total
+        );
         let entities: Vec<&str> = query.entities.iter().map(|&e| kb.entity(e).id.as_str()).collect();
         let _ = writeln!(
             out,

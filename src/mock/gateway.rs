@@ -221,14 +221,21 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, number: u64) {
     debug!(number, "gateway connection closed");
 }
 
-/// Handles one frame from the client: answers it through `outbox`, or applies the
-/// fault a test queued for its step instead.
+/// Handles one frame from the client and records its op.
 fn receive(shared: &Shared, frame: &Value, outbox: &Outbox, number: u64) {
     let op = frame["op"].as_u64();
+    handle(shared, frame, op, outbox, number);
+    // Recorded only once handled, so that a test that sees a RESUME also sees its
+    // session on the new connection, and a fault it injects next reaches the bot.
     if op != Some(1) {
         lock(&shared.client_ops).extend(op);
         shared.changes.send_modify(|n| *n += 1);
     }
+}
+
+/// Answers a frame through `outbox`, or applies the fault a test queued for its
+/// step instead.
+fn handle(shared: &Shared, frame: &Value, op: Option<u64>, outbox: &Outbox, number: u64) {
     let step = match op {
         Some(1) => Some(Step::Heartbeat),
         Some(2) => Some(Step::Identify),

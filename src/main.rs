@@ -72,6 +72,26 @@ enum Command {
         /// The config file [default: config.toml, if present].
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// Also take interactions at this address, as `serve` does [default: the
+        /// config's serve.listen, if set].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Serve /metrics, /healthz and /readyz at this address [default: the
+        /// config's serve.metrics, if set].
+        #[arg(long, value_name = "ADDR", conflicts_with = "listen")]
+        metrics: Option<String>,
+    },
+    /// Take Discord's interactions (slash commands, autocomplete, buttons) over
+    /// HTTP, without a gateway connection: the "Interactions Endpoint URL". Also
+    /// serves /metrics, /healthz and /readyz. Public key from DISCORD_PUBLIC_KEY or
+    /// the config; the token, if set, only registers the commands.
+    Serve {
+        /// The config file [default: config.toml, if present].
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Where to listen [default: the config's serve.listen].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
     },
     /// Run the real bot against a mock Discord on loopback and talk to it: lines of
     /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `@bot ...`, `[Sources]`, or plain
@@ -93,7 +113,8 @@ static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // Without RUST_LOG, the running bot says what it is doing; the rest only warns.
-    let default_level = if matches!(cli.command, Command::Run { .. }) { "warn,firstkiss=info" } else { "warn" };
+    let default_level =
+        if matches!(cli.command, Command::Run { .. } | Command::Serve { .. }) { "warn,firstkiss=info" } else { "warn" };
     // Every line is scrubbed of secrets before it is written (src/logging.rs).
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| default_level.to_string());
     if let Err(e) = firstkiss::logging::init(&directives, default_level, io::stderr) {
@@ -113,7 +134,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { config } => return run_bot(cli.knowledge.knowledge, config),
+        Command::Run { config, listen, metrics } => {
+            return run_services(cli.knowledge.knowledge, config, Http { gateway: true, listen, metrics })
+        }
+        Command::Serve { config, listen } => {
+            return run_services(cli.knowledge.knowledge, config, Http { gateway: false, listen, metrics: None })
+        }
         Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
         _ => {}
     }
@@ -164,7 +190,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "{}", score.calibration())?;
             }
         }
-        Command::Run { .. } | Command::Mock { .. } => unreachable!("handled above"),
+        Command::Run { .. } | Command::Serve { .. } | Command::Mock { .. } => unreachable!("handled above"),
     }
     out.flush()?;
     Ok(())
@@ -193,13 +219,59 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
-fn run_bot(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Result<()> {
+/// What `run` and `serve` were asked to serve over HTTP.
+struct Http {
+    gateway: bool,
+    listen: Option<String>,
+    metrics: Option<String>,
+}
+
+/// `run` (the gateway, and an endpoint or a metrics listener if asked) and `serve`.
+fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http) -> anyhow::Result<()> {
     let (file, settings) = load_config(knowledge, config)?;
-    let token = file.token(std::env::var("DISCORD_TOKEN").ok())?;
+    let token = match file.token(std::env::var("DISCORD_TOKEN").ok()) {
+        Ok(token) => Some(token),
+        Err(discord::ConfigError::MissingToken) if !http.gateway => None,
+        Err(e) => return Err(e.into()),
+    };
+    let listen = http.listen.or(file.serve.listen.clone());
+    let metrics = if http.gateway { http.metrics.or(file.serve.metrics.clone()) } else { None };
+    if !http.gateway && listen.is_none() {
+        anyhow::bail!("serve needs an address to listen on: pass --listen ADDR (e.g. 127.0.0.1:8080) or set listen under [serve] in the config");
+    }
+    let verifier = match &listen {
+        None => None,
+        Some(_) => {
+            let key = std::env::var("DISCORD_PUBLIC_KEY")
+                .ok()
+                .filter(|k| !k.trim().is_empty())
+                .or(file.serve.public_key.clone());
+            let key = key.context("no public key: set DISCORD_PUBLIC_KEY (or public_key under [serve] in the config) to the Public Key on your application's General Information page in the Discord Developer Portal")?;
+            Some(discord::Verifier::from_hex(&key)?)
+        }
+    };
+    if !http.gateway && !settings.qa_channels.is_empty() {
+        tracing::warn!("community.qa_channels is ignored: answering messages needs the gateway (`run`)");
+    }
     let engine = load_engine(settings.knowledge.as_deref())?;
     runtime()?.block_on(async {
-        tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone()));
-        discord::run(&token, settings, engine, &Endpoint::Discord, shutdown_signal()).await?;
+        let bind = |address: String, what: &'static str| async move {
+            tokio::net::TcpListener::bind(&address)
+                .await
+                .with_context(|| format!("cannot listen for {what} on {address}"))
+        };
+        let endpoint = match (listen, verifier) {
+            (Some(address), Some(verifier)) => Some((bind(address, "interactions").await?, verifier)),
+            _ => None,
+        };
+        let metrics_listener = match metrics {
+            Some(address) => Some(bind(address, "metrics").await?),
+            None => None,
+        };
+        let services =
+            discord::Services { gateway: http.gateway, endpoint, metrics_listener, metrics: discord::Metrics::new() };
+        tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone(), Some(services.metrics.clone())));
+        discord::start(token.as_ref(), settings, engine, &Endpoint::Discord, services, shutdown_signal()).await?;
         Ok(())
     })
 }
@@ -216,7 +288,7 @@ fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> 
         eprintln!("Mock Discord: type /ask <question>, /fact <topic>, /sources, /about, @bot <text>, [Sources], or a message. Ctrl-D ends.");
     }
     runtime()?.block_on(async {
-        tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone()));
+        tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone(), None));
         let input = tokio::io::BufReader::new(tokio::io::stdin());
         mock::console::run(engine, settings, json, input, io::stdout().lock()).await?;
         Ok(())
@@ -224,8 +296,8 @@ fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> 
 }
 
 /// On SIGHUP, re-reads the fact base: a valid one replaces the old at once, an
-/// invalid one is logged and the old one kept.
-async fn reload_on_hangup(engine: Arc<SharedEngine>, path: Option<PathBuf>) {
+/// invalid one is logged and the old one kept. Counted in `metrics`, if given.
+async fn reload_on_hangup(engine: Arc<SharedEngine>, path: Option<PathBuf>, metrics: Option<discord::Metrics>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -239,6 +311,9 @@ async fn reload_on_hangup(engine: Arc<SharedEngine>, path: Option<PathBuf>) {
                 move || engine.reload(path.as_deref())
             })
             .await;
+            if let Some(metrics) = &metrics {
+                metrics.reload(matches!(loaded, Ok(Ok(_))));
+            }
             match loaded {
                 Ok(Ok(stats)) => tracing::info!(%stats, "fact base reloaded on SIGHUP"),
                 Ok(Err(e)) => tracing::error!("the new fact base was rejected on SIGHUP; the old one stays: {e}"),
@@ -247,7 +322,7 @@ async fn reload_on_hangup(engine: Arc<SharedEngine>, path: Option<PathBuf>) {
         }
     }
     #[cfg(not(unix))]
-    let _ = (engine, path);
+    let _ = (engine, path, metrics);
 }
 
 /// Completes on Ctrl-C or SIGTERM, for a clean shutdown of the shards.

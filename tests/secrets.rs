@@ -1,15 +1,16 @@
 //! Secrets never reach the logs: the bot runs against the mock with the binary's own
-//! logging set-up at `RUST_LOG=trace` (every target, tungstenite's and serenity's
-//! included), through an answer and a failed request, and neither the bot token nor
-//! an interaction token may appear anywhere in what was logged, in any encoding a
-//! library might log bytes in. Its own binary, because it installs the process's
+//! logging set-up at `RUST_LOG=trace` (every target, tungstenite's, serenity's and
+//! hyper's included), through an answer over the gateway, one at the interactions
+//! endpoint and a failed request, and neither the bot token nor an interaction token
+//! may appear anywhere in what was logged, in any encoding a library might log
+//! bytes in. Its own binary, because it installs the process's
 //! global log subscriber.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use firstkiss::discord::{self, Secret, Settings};
+use firstkiss::discord::{self, Metrics, Secret, Services, Settings, Verifier};
 use firstkiss::engine::SharedEngine;
 use firstkiss::mock::{self, Fan, Fault, MockDiscord, GUILD};
 use firstkiss::Engine;
@@ -42,16 +43,28 @@ async fn the_token_is_never_logged() {
     let engine = Arc::new(SharedEngine::new(Engine::load(None).unwrap()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let endpoint = mock.endpoint();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = mock::endpoint::Client::new(listener.local_addr().unwrap()).unwrap();
+    let verifier = Verifier::from_hex(&mock::endpoint::public_key()).unwrap();
+    let services = Services {
+        gateway: true,
+        endpoint: Some((listener, verifier)),
+        metrics_listener: None,
+        metrics: Metrics::new(),
+    };
     let bot = tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
         };
-        discord::run(&Secret::new(TOKEN), Settings::default(), engine, &endpoint, shutdown).await
+        discord::start(Some(&Secret::new(TOKEN)), Settings::default(), engine, &endpoint, services, shutdown).await
     });
     assert!(mock.ready(1, Duration::from_secs(20)).await);
     let fan = Fan::new(42, "fan");
     let ok = mock.command(mock::general(GUILD), &fan, "ask", &[("question", json!("who directed first kiss"))]);
     assert_eq!(mock.answers(&ok, 1, Duration::from_secs(20)).await.len(), 1);
+    let (served, interaction) =
+        mock.command_interaction(mock::general(GUILD), &fan, "ask", &[("question", json!("how many cameras"))]);
+    assert_eq!(client.post(&interaction).await.unwrap().status, 200);
     mock.fail_next("/callback", Fault::Status(500));
     let failed = mock.command(mock::general(GUILD), &fan, "ask", &[("question", json!("who wrote the song"))]);
     mock.wait_until(Duration::from_secs(20), |rs| rs.iter().any(|r| failed.is_answered_by(r) && r.status == 500)).await;
@@ -63,7 +76,7 @@ async fn the_token_is_never_logged() {
     assert!(logs.contains("answered"), "the logs were captured: {} bytes", logs.len());
     assert!(logs.contains("could not send the command"), "the failure was logged");
     assert!(logs.contains("TRACE"), "every level was on");
-    let interaction_tokens: Vec<String> = [&ok, &failed]
+    let interaction_tokens: Vec<String> = [&ok, &failed, &served]
         .into_iter()
         .map(|sent| match sent {
             mock::Sent::Interaction { token, .. } => token.clone(),

@@ -75,6 +75,22 @@ pub struct ConfigFile {
     #[serde(default)]
     pub owners: Vec<u64>,
     pub shards: Option<ShardsConfig>,
+    #[serde(default)]
+    pub serve: ServeConfig,
+}
+
+/// The HTTP side: the interactions endpoint and the metrics listener. The command
+/// line's `--listen` and `--metrics` override these.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Where `serve` (or `run --listen`) takes Discord's interactions, and serves
+    /// `/metrics`, `/healthz` and `/readyz`.
+    pub listen: Option<String>,
+    /// The application's public key, in hex; `DISCORD_PUBLIC_KEY` overrides it.
+    pub public_key: Option<String>,
+    /// Where `run` serves `/metrics`, `/healthz` and `/readyz` without an endpoint.
+    pub metrics: Option<String>,
 }
 
 /// Discord's sharding: the guilds are split across `total` shards, and this process
@@ -314,6 +330,10 @@ const KEYS: &[&str] = &[
     "shards",
     "total",
     "range",
+    "serve",
+    "listen",
+    "public_key",
+    "metrics",
 ];
 
 /// The values given to a `token` key in `text`, read leniently (the file may not

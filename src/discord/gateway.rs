@@ -25,8 +25,9 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tracing::{debug, info, warn, Instrument};
 
-use super::handler::Handler;
+use super::handler::{Handler, Responder};
 use super::inflight::InFlight;
+use super::metrics::Metrics;
 use super::{BotError, Secret};
 
 /// The gateway version and encoding the bot speaks.
@@ -51,6 +52,7 @@ pub struct Shared {
     pub http: Arc<Http>,
     pub inflight: Arc<InFlight>,
     pub identify: IdentifyGate,
+    pub metrics: Metrics,
 }
 
 /// Discord allows one IDENTIFY per 5 seconds (per `max_concurrency` bucket; the bot
@@ -87,10 +89,11 @@ struct Session {
 enum Closed {
     /// The bot is shutting down.
     Stopped,
-    /// Reconnect and resume the session (or identify, if there is none).
-    Resume(String),
+    /// Reconnect and resume the session (or identify, if there is none): a short
+    /// reason for the metrics, and the log line.
+    Resume(String, String),
     /// Reconnect with a new session: the old one is gone.
-    Identify(String),
+    Identify(String, String),
     /// Nothing will work until a person changes something.
     Fatal(BotError),
 }
@@ -104,11 +107,18 @@ pub async fn run_shard(shared: Arc<Shared>, shard: [u32; 2], mut stop: watch::Re
     loop {
         let mut established = false;
         let closed = connection(&shared, shard, &mut session, &mut established, &mut stop).await;
+        if established {
+            shared.metrics.shard_connected(false);
+        }
         let why = match closed {
             Closed::Stopped => return Ok(()),
             Closed::Fatal(e) => return Err(e),
-            Closed::Resume(why) => why,
-            Closed::Identify(why) => {
+            Closed::Resume(reason, why) => {
+                shared.metrics.reconnect(reason);
+                why
+            }
+            Closed::Identify(reason, why) => {
+                shared.metrics.reconnect(reason);
                 session = None;
                 why
             }
@@ -181,8 +191,8 @@ async fn connection(
         () = stopping(stop) => return Closed::Stopped,
     };
     let (mut socket, interval) = match connected {
-        Err(_) => return Closed::Resume("the Discord gateway did not answer in time".into()),
-        Ok(Err(why)) => return Closed::Resume(why),
+        Err(_) => return resume("timeout", "the Discord gateway did not answer in time".into()),
+        Ok(Err(why)) => return resume("connect_failed", why),
         Ok(Ok(hello)) => hello,
     };
     let start = match session {
@@ -196,7 +206,7 @@ async fn connection(
         }
     };
     if let Err(e) = socket.send(Frame::Text(start.to_string())).await {
-        return Closed::Resume(format!("the gateway connection failed: {e}"));
+        return resume("connection_failed", format!("the gateway connection failed: {e}"));
     }
     // The first heartbeat goes out at a random point of the first interval, as
     // Discord asks, so that shards reconnecting together spread their heartbeats.
@@ -212,11 +222,11 @@ async fn connection(
             _ = heartbeat.tick() => {
                 if !acknowledged {
                     close(&mut socket, CLOSE_TO_RESUME).await;
-                    return Closed::Resume("Discord stopped acknowledging heartbeats (a zombie connection)".into());
+                    return resume("zombie", "Discord stopped acknowledging heartbeats (a zombie connection)".into());
                 }
                 let seq = session.as_ref().map(|s| s.seq);
                 if let Err(e) = socket.send(Frame::Text(json!({"op": 1, "d": seq}).to_string())).await {
-                    return Closed::Resume(format!("the gateway connection failed: {e}"));
+                    return resume("connection_failed", format!("the gateway connection failed: {e}"));
                 }
                 acknowledged = false;
                 continue;
@@ -227,8 +237,8 @@ async fn connection(
             Some(Ok(Frame::Text(text))) => text,
             Some(Ok(Frame::Close(frame))) => return closed_by_discord(frame, shared.intents),
             Some(Ok(_)) => continue,
-            Some(Err(e)) => return Closed::Resume(format!("the gateway connection failed: {e}")),
-            None => return Closed::Resume("the gateway connection ended".into()),
+            Some(Err(e)) => return resume("connection_failed", format!("the gateway connection failed: {e}")),
+            None => return resume("connection_ended", "the gateway connection ended".into()),
         };
         let incoming = match serde_json::from_str::<Incoming>(&text) {
             Ok(incoming) => incoming,
@@ -246,33 +256,38 @@ async fn connection(
                 if let Some(new) = dispatch(shared, &kind, incoming.d, incoming.s) {
                     *session = Some(new);
                 }
-                if matches!(kind.as_str(), "READY" | "RESUMED") {
+                if matches!(kind.as_str(), "READY" | "RESUMED") && !*established {
                     *established = true;
+                    shared.metrics.shard_connected(true);
                 }
             }
             // Discord asks for a heartbeat now.
             1 => {
                 let seq = session.as_ref().map(|s| s.seq);
                 if let Err(e) = socket.send(Frame::Text(json!({"op": 1, "d": seq}).to_string())).await {
-                    return Closed::Resume(format!("the gateway connection failed: {e}"));
+                    return resume("connection_failed", format!("the gateway connection failed: {e}"));
                 }
             }
             7 => {
                 close(&mut socket, CLOSE_TO_RESUME).await;
-                return Closed::Resume("Discord asked the bot to reconnect".into());
+                return resume("reconnect_requested", "Discord asked the bot to reconnect".into());
             }
             9 => {
                 close(&mut socket, CLOSE_TO_RESUME).await;
                 return if incoming.d.as_bool() == Some(true) {
-                    Closed::Resume("Discord invalidated the session, resumably".into())
+                    resume("invalid_session", "Discord invalidated the session, resumably".into())
                 } else {
-                    Closed::Identify("Discord invalidated the session".into())
+                    Closed::Identify("invalid_session".into(), "Discord invalidated the session".into())
                 };
             }
             11 => acknowledged = true,
             other => debug!(op = other, "ignored a gateway frame"),
         }
     }
+}
+
+fn resume(reason: &str, why: String) -> Closed {
+    Closed::Resume(reason.to_string(), why)
 }
 
 /// Connects and reads HELLO; the socket and the heartbeat interval, or why not.
@@ -333,9 +348,10 @@ fn closed_by_discord(frame: Option<CloseFrame<'_>>, intents: GatewayIntents) -> 
             "Discord no longer accepts the gateway version this bot speaks (close code 4012): update the bot".into(),
         )),
         // An invalid sequence number or a timed-out session cannot be resumed.
-        Some(4007 | 4009) => Closed::Identify(why),
+        Some(code @ (4007 | 4009)) => Closed::Identify(format!("close_{code}"), why),
         // Everything else, 4000 to 4008 included, is worth a resume.
-        _ => Closed::Resume(why),
+        Some(code) => Closed::Resume(format!("close_{code}"), why),
+        None => resume("closed", why),
     }
 }
 
@@ -374,7 +390,7 @@ fn dispatch(shared: &Shared, kind: &str, data: Value, seq: Option<u64>) -> Optio
                 let interaction: Interaction = serde_json::from_value(data).map_err(unreadable).ok()?;
                 tokio::spawn(
                     async move {
-                        handler.interaction(&http, interaction).await;
+                        handler.interaction(&http, interaction, Responder::Callback).await;
                         drop(ticket);
                     }
                     .in_current_span(),
@@ -446,11 +462,11 @@ mod tests {
             Closed::Fatal(BotError::DisallowedIntents { message_content: true })
         ));
         for code in [4000, 4001, 4002, 4003, 4005, 4008, 1001] {
-            assert!(matches!(closed_by_discord(frame(code), intents), Closed::Resume(_)), "{code}");
+            assert!(matches!(closed_by_discord(frame(code), intents), Closed::Resume(..)), "{code}");
         }
         for code in [4007, 4009] {
-            assert!(matches!(closed_by_discord(frame(code), intents), Closed::Identify(_)), "{code}");
+            assert!(matches!(closed_by_discord(frame(code), intents), Closed::Identify(..)), "{code}");
         }
-        assert!(matches!(closed_by_discord(None, intents), Closed::Resume(_)));
+        assert!(matches!(closed_by_discord(None, intents), Closed::Resume(..)));
     }
 }

@@ -53,6 +53,11 @@ impl InFlight {
         self.state.send_modify(|s| s.closed = true);
     }
 
+    /// Whether shutdown has begun.
+    pub fn is_closed(&self) -> bool {
+        self.state.borrow().closed
+    }
+
     /// How many events are being handled.
     pub fn running(&self) -> usize {
         self.state.borrow().running

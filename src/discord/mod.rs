@@ -1,6 +1,8 @@
 //! The Discord bot: serenity around the library. `run` connects to Discord, or to the
-//! mock Discord, and serves until told to stop. Production and mock differ only in
-//! the [`Endpoint`]: where the HTTP client's requests and the gateway connection go.
+//! mock Discord, and serves until told to stop; `start` runs any of the gateway, the
+//! interactions endpoint and the metrics listener, together. Production and mock
+//! differ only in the [`Endpoint`]: where the HTTP client's requests and the gateway
+//! connection go.
 
 mod commands;
 mod config;
@@ -8,8 +10,11 @@ mod cooldown;
 mod gateway;
 mod handler;
 mod inflight;
+pub mod metrics;
 pub mod ratelimits;
 pub mod render;
+mod serve;
+pub mod verify;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,12 +22,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serenity::all::HttpBuilder;
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tracing::{info, info_span, warn, Instrument};
 
 pub use commands::{definitions as command_definitions, ABOUT, ASK, FACT, RELOAD, SOURCES};
 pub use config::{ConfigError, ConfigFile, Secret, Settings, ShardPlan};
+pub use metrics::Metrics;
+pub use serve::MAX_BODY;
+pub use verify::Verifier;
 
 use crate::engine::SharedEngine;
 
@@ -78,6 +87,32 @@ pub fn http(token: &Secret, endpoint: &Endpoint) -> Result<serenity::all::Http, 
     Ok(HttpBuilder::new(token.expose()).client(endpoint.http_client()?).build())
 }
 
+/// The HTTP client with no bot token: an endpoint without one can still answer, and
+/// send follow-ups (addressed by the interaction's own token).
+fn http_without_token(endpoint: &Endpoint) -> Result<serenity::all::Http, BotError> {
+    Ok(HttpBuilder::new("").client(endpoint.http_client()?).build())
+}
+
+/// What one process runs: the gateway, the interactions endpoint, or both (the
+/// gateway then serves messages and, should Discord send them there too,
+/// interactions, each answered once), and where the metrics are served.
+pub struct Services {
+    /// Connect to the gateway. Needs the bot token.
+    pub gateway: bool,
+    /// Take interactions (and serve `/metrics`, `/healthz`, `/readyz`) here.
+    pub endpoint: Option<(TcpListener, Verifier)>,
+    /// Serve `/metrics`, `/healthz` and `/readyz` here, apart from any endpoint.
+    pub metrics_listener: Option<TcpListener>,
+    pub metrics: Metrics,
+}
+
+impl Services {
+    /// The gateway alone, as `run` has it.
+    pub fn gateway() -> Services {
+        Services { gateway: true, endpoint: None, metrics_listener: None, metrics: Metrics::new() }
+    }
+}
+
 /// Why the bot stopped other than by being asked to. Each is one line that says
 /// what to do, since it is what `firstkiss-bot run` prints last.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +121,10 @@ pub enum BotError {
     Client(String),
     #[error("the Discord connection failed: {0}")]
     Gateway(String),
+    #[error("cannot serve HTTP: {0}")]
+    Listen(String),
+    #[error("the gateway needs the bot token: set DISCORD_TOKEN (or `token` in the config file)")]
+    NoToken,
     #[error(
         "Discord rejected the bot token: make a new one in the Discord Developer Portal → your application → Bot → \
          Reset Token, and set DISCORD_TOKEN (or `token` in the config file) to it"
@@ -134,35 +173,99 @@ pub async fn run(
     endpoint: &Endpoint,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), BotError> {
-    let http = Arc::new(http(token, endpoint)?);
+    start(Some(token), settings, engine, endpoint, Services::gateway(), shutdown).await
+}
+
+/// Runs `services` until `shutdown` completes or one of them fails for good, as
+/// [`run`] does the gateway. The token may be left out when only the endpoint runs:
+/// it then answers, but cannot register the commands.
+pub async fn start(
+    token: Option<&Secret>,
+    settings: Settings,
+    engine: Arc<SharedEngine>,
+    endpoint: &Endpoint,
+    services: Services,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), BotError> {
+    let Services { gateway, endpoint: interactions, metrics_listener, metrics } = services;
+    let http = Arc::new(match token {
+        Some(token) => http(token, endpoint)?,
+        None if gateway => return Err(BotError::NoToken),
+        None => http_without_token(endpoint)?,
+    });
     let intents = settings.intents();
     let shards: Vec<[u32; 2]> = match settings.shards {
         None => vec![[0, 1]],
         Some(ShardPlan { total, first, last }) => (first..=last).map(|id| [id, total]).collect(),
     };
-    info!(?intents, qa_channels = settings.qa_channels.len(), ?shards, "starting the Discord client");
-    tokio::pin!(shutdown);
-    let Some(url) = gateway_url(&http, &mut shutdown).await? else {
-        return Ok(());
-    };
     let inflight = Arc::new(inflight::InFlight::default());
     let (fatal, mut fatal_received) = mpsc::unbounded_channel();
-    let handler = Arc::new(handler::Handler::new(engine, settings, fatal));
-    let shared = Arc::new(gateway::Shared {
-        url,
-        token: token.clone(),
-        intents,
-        handler,
-        http: http.clone(),
-        inflight: inflight.clone(),
-        identify: gateway::IdentifyGate::new(endpoint.identify_every()),
-    });
+    let handler = Arc::new(handler::Handler::new(engine.clone(), settings, fatal.clone(), metrics.clone()));
     let _pruning = AbortOnDrop(tokio::spawn(ratelimits::keep_pruned(http.clone())));
+    let _upkeep = AbortOnDrop(tokio::spawn({
+        let metrics = metrics.clone();
+        async move {
+            loop {
+                tokio::time::sleep(metrics::UPKEEP_EVERY).await;
+                metrics.upkeep();
+            }
+        }
+    }));
     let (stop, stopped) = watch::channel(false);
     let mut running = JoinSet::new();
-    for shard in shards {
-        let span = info_span!("shard", id = shard[0], of = shard[1]);
-        running.spawn(gateway::run_shard(shared.clone(), shard, stopped.clone()).instrument(span));
+    // The listeners first: health checks answer while the gateway connects.
+    let endpoint_configured = interactions.is_some();
+    let listeners = interactions.map(|(l, v)| (l, Some(v))).into_iter().chain(metrics_listener.map(|l| (l, None)));
+    for (listener, verifier) in listeners {
+        let state = Arc::new(serve::State {
+            handler: handler.clone(),
+            http: http.clone(),
+            inflight: inflight.clone(),
+            metrics: metrics.clone(),
+            engine: engine.clone(),
+            verifier,
+            endpoint_configured,
+        });
+        running.spawn(serve::serve(listener, state, stopped.clone()).instrument(info_span!("listener")));
+    }
+    tokio::pin!(shutdown);
+    if gateway {
+        info!(?intents, qa_channels = handler.settings().qa_channels.len(), ?shards, "starting the Discord client");
+        let Some(url) = gateway_url(&http, &mut shutdown).await? else {
+            return Ok(());
+        };
+        metrics.expect_shards(shards.len());
+        let shared = Arc::new(gateway::Shared {
+            url,
+            token: token.cloned().ok_or(BotError::NoToken)?,
+            intents,
+            handler: handler.clone(),
+            http: http.clone(),
+            inflight: inflight.clone(),
+            identify: gateway::IdentifyGate::new(endpoint.identify_every()),
+            metrics: metrics.clone(),
+        });
+        for shard in shards {
+            let span = info_span!("shard", id = shard[0], of = shard[1]);
+            running.spawn(gateway::run_shard(shared.clone(), shard, stopped.clone()).instrument(span));
+        }
+    } else if token.is_some() && handler.settings().registers_commands() {
+        // The gateway's READY would say who the bot is; without it, ask.
+        let (handler, http) = (handler.clone(), http.clone());
+        tokio::spawn(async move {
+            match http.get_current_application_info().await {
+                Ok(application) => {
+                    http.set_application_id(application.id);
+                    handler.register_commands(&http).await;
+                }
+                Err(e) if status(&e) == Some(401) => {
+                    let _ = fatal.send(BotError::BadToken);
+                }
+                Err(e) => warn!(error = %describe(&e), "cannot register the slash commands; they stay as they were"),
+            }
+        });
+    } else if token.is_none() {
+        info!("no bot token: the slash commands are not registered from here");
     }
     let outcome = tokio::select! {
         () = &mut shutdown => {
@@ -172,7 +275,7 @@ pub async fn run(
         Some(ended) = running.join_next() => match ended {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e),
-            Err(e) => Err(BotError::Gateway(format!("a shard's task failed: {e}"))),
+            Err(e) => Err(BotError::Gateway(format!("a task failed: {e}"))),
         },
         Some(e) = fatal_received.recv() => Err(e),
     };

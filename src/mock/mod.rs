@@ -13,6 +13,7 @@
 //! URL reaches the bot the way Discord's does, from `GET /gateway`.
 
 pub mod console;
+pub mod endpoint;
 mod gateway;
 pub mod payloads;
 mod rest;
@@ -354,29 +355,64 @@ impl MockDiscord {
 
     /// A fan invokes a slash command with `options`.
     pub fn command(&self, place: Place, fan: &Fan, name: &str, options: &[(&str, Value)]) -> Sent {
-        let data = payloads::command_data(self.id(), name, options, None);
-        self.interaction(place, fan, 2, data, None)
+        self.over_gateway(place, self.command_interaction(place, fan, name, options))
     }
 
     /// A fan types `typed` into a command's autocompleted option.
     pub fn autocomplete(&self, place: Place, fan: &Fan, name: &str, option: &str, typed: &str) -> Sent {
-        let data = payloads::command_data(self.id(), name, &[(option, json!(typed))], Some(option));
-        self.interaction(place, fan, 4, data, None)
+        self.over_gateway(place, self.autocomplete_interaction(place, fan, name, option, typed))
     }
 
     /// A fan clicks a button with `custom_id` under one of the bot's messages.
     pub fn click(&self, place: Place, fan: &Fan, custom_id: &str) -> Sent {
+        self.over_gateway(place, self.click_interaction(place, fan, custom_id))
+    }
+
+    /// The interaction of [`Self::command`], not sent: to post it to an interactions
+    /// endpoint ([`endpoint::Client`]) instead, or as well.
+    pub fn command_interaction(&self, place: Place, fan: &Fan, name: &str, options: &[(&str, Value)]) -> (Sent, Value) {
+        let data = payloads::command_data(self.id(), name, options, None);
+        self.interaction(place, fan, 2, data, None)
+    }
+
+    /// The interaction of [`Self::autocomplete`], not sent.
+    pub fn autocomplete_interaction(
+        &self,
+        place: Place,
+        fan: &Fan,
+        name: &str,
+        option: &str,
+        typed: &str,
+    ) -> (Sent, Value) {
+        let data = payloads::command_data(self.id(), name, &[(option, json!(typed))], Some(option));
+        self.interaction(place, fan, 4, data, None)
+    }
+
+    /// The interaction of [`Self::click`], not sent.
+    pub fn click_interaction(&self, place: Place, fan: &Fan, custom_id: &str) -> (Sent, Value) {
         let message = payloads::message(self.id(), place, self.shared.bot.clone(), "", &[], &json!({}));
         self.interaction(place, fan, 3, payloads::button_data(custom_id), Some(message))
     }
 
-    fn interaction(&self, place: Place, fan: &Fan, kind: u8, data: Value, message: Option<Value>) -> Sent {
+    /// A PING, as Discord checks an interactions endpoint.
+    pub fn ping_interaction(&self) -> Value {
+        let id = self.id();
+        payloads::ping(id, BOT_ID, &format!("interaction-token-{id}"))
+    }
+
+    fn interaction(&self, place: Place, fan: &Fan, kind: u8, data: Value, message: Option<Value>) -> (Sent, Value) {
         let id = self.id();
         let token = format!("interaction-token-{id}");
         let interaction =
-            payloads::Interaction { id, token: &token, app_id: BOT_ID, place, user: fan.json(), kind, data, message };
-        self.dispatch(place.guild, "INTERACTION_CREATE", interaction.to_json());
-        Sent::Interaction { id, token }
+            payloads::Interaction { id, token: &token, app_id: BOT_ID, place, user: fan.json(), kind, data, message }
+                .to_json();
+        (Sent::Interaction { id, token }, interaction)
+    }
+
+    /// Sends an interaction over the gateway, to the shard of its guild.
+    pub fn over_gateway(&self, place: Place, (sent, interaction): (Sent, Value)) -> Sent {
+        self.dispatch(place.guild, "INTERACTION_CREATE", interaction);
+        sent
     }
 
     /// A fan (or a bot) posts `content`; `mentions_bot` makes it mention the bot the

@@ -80,6 +80,12 @@ impl Interaction<'_> {
     }
 }
 
+/// Discord's PING, which it POSTs to an interactions endpoint to check it (when the
+/// URL is saved in the Developer Portal, and now and then after).
+pub fn ping(id: u64, app_id: u64, token: &str) -> Value {
+    json!({"id": id.to_string(), "application_id": app_id.to_string(), "type": 1, "token": token, "version": 1})
+}
+
 /// The `data` of a slash command with options `(name, value)`; string and boolean
 /// values only, which is all this bot's commands take.
 pub fn command_data(command_id: u64, name: &str, options: &[(&str, Value)], focused: Option<&str>) -> Value {
@@ -193,6 +199,8 @@ mod tests {
         let bot_message = message(5, place(), user(1, "bot", true), "", &[], &json!({}));
         let click = Interaction { kind: 3, data: button_data("sources:x"), message: Some(bot_message), ..complete };
         assert!(matches!(serde_json::from_value(click.to_json()).unwrap(), SerenityInteraction::Component(_)));
+        let ping = serde_json::from_value(super::ping(9, 1, "t")).unwrap();
+        assert!(matches!(ping, SerenityInteraction::Ping(_)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod knowledge;
 pub mod logging;
 pub mod matcher;
+#[cfg(feature = "mock")]
 pub mod mock;
 pub mod quotes;
 pub mod render;

@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
 use firstkiss::engine::SharedEngine;
 use firstkiss::eval::QuestionSet;
-use firstkiss::{mock, render, Engine};
+#[cfg(feature = "mock")]
+use firstkiss::mock;
+use firstkiss::{render, Engine};
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -93,6 +95,7 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
+    #[cfg(feature = "mock")]
     /// Run the real bot against a mock Discord on loopback and talk to it: lines of
     /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `@bot ...`, `[Sources]`, or plain
     /// text (a message in a Q&A channel). No token, no network.
@@ -140,6 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { config, listen } => {
             return run_services(cli.knowledge.knowledge, config, Http { gateway: false, listen, metrics: None })
         }
+        #[cfg(feature = "mock")]
         Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
         _ => {}
     }
@@ -190,7 +194,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "{}", score.calibration())?;
             }
         }
-        Command::Run { .. } | Command::Serve { .. } | Command::Mock { .. } => unreachable!("handled above"),
+        Command::Run { .. } | Command::Serve { .. } => unreachable!("handled above"),
+        #[cfg(feature = "mock")]
+        Command::Mock { .. } => unreachable!("handled above"),
     }
     out.flush()?;
     Ok(())
@@ -276,6 +282,7 @@ fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http)
     })
 }
 
+#[cfg(feature = "mock")]
 fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> anyhow::Result<()> {
     let configured = config.is_some();
     let (_, mut settings) = load_config(knowledge, config)?;

@@ -299,6 +299,7 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(status.success(), "a reader that went away is not an error: {status}");
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn mock_answers_a_script_from_a_pipe() {
     let script = b"/ask who directed first kiss?\n@bot how long is the video\nlol nice video\n/fact song\n[Sources]\n";
@@ -316,6 +317,7 @@ fn mock_answers_a_script_from_a_pipe() {
     assert!(replies[4].contains("only you can see this"), "{}", replies[4]);
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn mock_reads_on_past_a_line_of_invalid_utf8() {
     let out = run_with_stdin(&["mock", "--json"], b"/about\n/ask who directed \xff first kiss\n/sources\n");
@@ -327,6 +329,7 @@ fn mock_reads_on_past_a_line_of_invalid_utf8() {
     assert_eq!(lines[2]["requests"].as_array().unwrap().len(), 1, "and so was the next");
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn mock_json_lists_the_requests_per_line() {
     let out = stdout(&run_with_stdin(&["mock", "--json"], b"/ask @everyone who directed it\nlol\n\n/about\n"));
@@ -407,6 +410,7 @@ fn a_named_config_must_exist_and_be_valid() {
 }
 
 #[cfg(unix)]
+#[cfg(feature = "mock")]
 #[test]
 fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
     use std::io::BufRead;

@@ -11,7 +11,8 @@
 //!                                    against the median dev question's
 //!     profile seeds DIR              writes the worst inputs as fuzz seeds to DIR
 //!
-//! The release profile keeps line tables, so `perf report` names source lines.
+//! Build it with `--profile profiling` (release, with line tables), so `perf report`
+//! names source lines.
 
 use std::time::{Duration, Instant};
 

@@ -19,6 +19,12 @@
 //! burst, and again after the bot has pruned serenity's rate-limit buckets. Last,
 //! serenity's HTTP client alone sends 5,000 interaction callbacks to the mock, to
 //! measure what its rate limiter keeps per interaction and what pruning leaves.
+//!
+//! Then the same through the interactions endpoint (`serve`), side by side: another
+//! bot with no gateway, and the mock's signing client posting each `/ask` as Discord
+//! does, over one HTTP/2 connection. Latency there is from the POST to its response
+//! (which carries the answer), the requests signed before the clock starts, as
+//! Discord signs on its own machines; the CPU is the process's (bot and client).
 //! Figures go to `bench/results/end_to_end.json`.
 
 use std::collections::{HashMap, HashSet};
@@ -27,7 +33,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use firstkiss::discord::{self, Secret, Settings};
+use firstkiss::discord::{self, Metrics, Secret, Services, Settings, Verifier};
 use firstkiss::engine::SharedEngine;
 use firstkiss::mock::{self, Fan, MockDiscord, Sent, GUILD};
 use firstkiss::Engine;
@@ -222,6 +228,112 @@ impl Bot {
     }
 }
 
+/// The bot behind the interactions endpoint alone, and a client posting to it.
+struct Served {
+    mock: MockDiscord,
+    client: Arc<mock::endpoint::Client>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), discord::BotError>>,
+    questions: Vec<String>,
+    next_user: u64,
+}
+
+impl Served {
+    async fn start(questions: Vec<String>) -> Served {
+        let mock = MockDiscord::start().await.expect("the mock starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let client = mock::endpoint::Client::http2(listener.local_addr().expect("an address")).expect("a client");
+        let verifier = Verifier::from_hex(&mock::endpoint::public_key()).expect("the mock's key");
+        let services = Services {
+            gateway: false,
+            endpoint: Some((listener, verifier)),
+            metrics_listener: None,
+            metrics: Metrics::new(),
+        };
+        let engine = Arc::new(SharedEngine::new(Engine::load(None).expect("the shipped fact base is valid")));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let endpoint = mock.endpoint();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            discord::start(None, Settings::default(), engine, &endpoint, services, shutdown).await
+        });
+        Served { mock, client: Arc::new(client), stop: Some(stop), task, questions, next_user: 100 }
+    }
+
+    /// Posts `count` `/ask` at once; each one's latency in seconds, the time from the
+    /// first POST to the last response, and the CPU time the process spent meanwhile.
+    /// Every response must be 200 with an answer.
+    async fn burst(&mut self, count: usize) -> (Vec<f64>, Duration, f64) {
+        let signed: Vec<_> = (0..count)
+            .map(|i| {
+                let question = json!(self.questions[(self.next_user as usize + i) % self.questions.len()]);
+                let fan = Fan::new(self.next_user + i as u64, "fan");
+                let (_, interaction) =
+                    self.mock.command_interaction(mock::general(GUILD), &fan, "ask", &[("question", question)]);
+                self.client.sign(interaction.to_string().into_bytes(), mock::endpoint::Tamper::None)
+            })
+            .collect();
+        self.next_user += count as u64;
+        let start = Instant::now();
+        let cpu_start = process_cpu_ns();
+        let posts = signed.into_iter().map(|request| {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let posted = Instant::now();
+                let answer = client.send(request).await;
+                (posted.elapsed(), answer)
+            })
+        });
+        let answers = futures::future::join_all(posts).await;
+        let wall = start.elapsed();
+        let cpu_ns = process_cpu_ns() - cpu_start;
+        let latencies = answers
+            .into_iter()
+            .map(|joined| {
+                let (elapsed, answer) = joined.expect("no panic");
+                let answer = answer.expect("the endpoint answers");
+                assert_eq!((answer.status, answer.json["type"].as_u64()), (200, Some(4)), "{}", answer.text);
+                elapsed.as_secs_f64()
+            })
+            .collect();
+        (latencies, wall, cpu_ns)
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.take().map(|s| s.send(()));
+        let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
+    }
+}
+
+/// The bursts and the one-at-a-time run, through the endpoint.
+fn measure_endpoint(runtime: &tokio::runtime::Runtime, questions: Vec<String>) -> Value {
+    let mut served = runtime.block_on(Served::start(questions));
+    for _ in 0..WARM_UP_BURSTS {
+        runtime.block_on(served.burst(BURST));
+    }
+    let mut bursts = Vec::new();
+    for _ in 0..MEASURED_BURSTS {
+        let (latencies, wall, cpu_ns) = runtime.block_on(served.burst(BURST));
+        let mut summary = latency_summary(&latencies, wall);
+        summary["cpu_ms"] = json!(cpu_ns / 1e6);
+        summary["cpu_per_interaction_us"] = json!(cpu_ns / 1e3 / BURST as f64);
+        summary["cores_busy"] = json!(cpu_ns / 1e9 / wall.as_secs_f64());
+        eprintln!("end_to_end: endpoint: burst of {BURST}: {summary}");
+        bursts.push(summary);
+    }
+    let mut single = Vec::new();
+    let start = Instant::now();
+    for _ in 0..ONE_AT_A_TIME {
+        single.extend(runtime.block_on(served.burst(1)).0);
+    }
+    let single = latency_summary(&single, start.elapsed());
+    eprintln!("end_to_end: endpoint: one at a time: {single}");
+    runtime.block_on(served.stop());
+    json!({"bursts": bursts, "one_at_a_time": single})
+}
+
 fn latency_summary(latencies: &[f64], wall: Duration) -> Value {
     let mut ms: Vec<f64> = latencies.iter().map(|s| s * 1e3).collect();
     json!({
@@ -388,7 +500,9 @@ fn main() {
     );
     let ratelimiter = runtime.block_on(ratelimiter_growth(&bot, 5_000));
     eprintln!("end_to_end: serenity's rate limiter after 5,000 callbacks: {ratelimiter}");
+    let questions = bot.questions.clone();
     runtime.block_on(bot.stop());
+    let endpoint = measure_endpoint(&runtime, questions);
     firstkiss_bench::write_results(
         "end_to_end.json",
         &json!({
@@ -399,6 +513,7 @@ fn main() {
             "one_every_60ms": paced,
             "memory": memory,
             "serenity_ratelimiter": ratelimiter,
+            "endpoint": endpoint,
         }),
     );
     criterion.final_summary();

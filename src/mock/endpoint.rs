@@ -51,6 +51,14 @@ pub struct Answer {
     pub json: Value,
 }
 
+/// A request ready to post: its body and the headers Discord would send with it.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    body: Vec<u8>,
+    signature: Option<String>,
+    timestamp: Option<String>,
+}
+
 /// Posts signed requests to an interactions endpoint on loopback.
 pub struct Client {
     address: SocketAddr,
@@ -88,6 +96,12 @@ impl Client {
 
     /// Posts `body` as it is, signed and sent as `tamper` says.
     pub async fn post_raw(&self, body: Vec<u8>, tamper: Tamper) -> reqwest::Result<Answer> {
+        self.send(self.sign(body, tamper)).await
+    }
+
+    /// Signs `body` now, as `tamper` says, to be sent later (a benchmark signs a
+    /// burst before it starts the clock, as Discord signs on its own machines).
+    pub fn sign(&self, body: Vec<u8>, tamper: Tamper) -> Signed {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let at = match &tamper {
             Tamper::Old(age) => now.saturating_sub(*age),
@@ -101,14 +115,21 @@ impl Client {
             Tamper::Forged => signed(&self.key, b"{\"type\":1}"),
             _ => signed(&self.key, &body),
         };
+        let signature = (tamper != Tamper::Without(SIGNATURE_HEADER)).then_some(signature);
+        let timestamp = (tamper != Tamper::Without(TIMESTAMP_HEADER)).then_some(timestamp);
+        Signed { body, signature, timestamp }
+    }
+
+    /// Posts a request signed by [`Self::sign`].
+    pub async fn send(&self, signed: Signed) -> reqwest::Result<Answer> {
         let mut request = self.client.post(&self.url).header("content-type", "application/json");
-        if tamper != Tamper::Without(SIGNATURE_HEADER) {
+        if let Some(signature) = signed.signature {
             request = request.header(SIGNATURE_HEADER, signature);
         }
-        if tamper != Tamper::Without(TIMESTAMP_HEADER) {
+        if let Some(timestamp) = signed.timestamp {
             request = request.header(TIMESTAMP_HEADER, timestamp);
         }
-        let response = request.body(body).send().await?;
+        let response = request.body(signed.body).send().await?;
         let status = response.status().as_u16();
         let text = response.text().await?;
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);

@@ -290,6 +290,27 @@ async fn reload_is_deferred_then_completed_by_a_follow_up() {
     bot.stop().await;
 }
 
+/// Without the bot token, a follow-up Discord refuses (401) is lost, but it does not
+/// stop the bot as a token gone bad would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_token_a_refused_follow_up_does_not_stop_the_endpoint() {
+    let owner = Fan::new(78, "owner");
+    let settings =
+        Settings { owners: [serenity::all::UserId::new(owner.id)].into_iter().collect(), ..Settings::default() };
+    let bot = Bot::start(Run { settings, ..Run::serve() }).await;
+    bot.mock.fail_next("/webhooks/", mock::Fault::Status(401));
+    let (sent, reload) = bot.mock.command_interaction(place(), &owner, "reload", &[]);
+    assert_eq!(bot.post(&reload).await.json["type"], 5, "deferred");
+    let (requests, refused) =
+        bot.mock.wait_until(PATIENCE, |rs| rs.iter().any(|r| sent.is_answered_by(r) && r.status == 401)).await;
+    assert!(refused, "the follow-up was sent and refused: {requests:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!bot.task.is_finished(), "the endpoint stopped");
+    let pong = bot.post(&bot.mock.ping_interaction()).await;
+    assert_eq!(pong.json, json!({"type": 1}), "still answering");
+    bot.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_and_endpoint_in_one_process_answer_each_interaction_once() {
     let bot = Bot::start(Run { gateway: true, token: true, ..Run::serve() }).await;

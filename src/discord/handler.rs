@@ -48,6 +48,9 @@ pub struct Handler {
     /// The interactions taken, so that one delivered both over the gateway and to
     /// the endpoint is answered once.
     taken: Taken,
+    /// Whether the HTTP client has the bot token: without it (`serve` alone), a 401
+    /// is Discord refusing the empty one, not a token gone bad.
+    has_token: bool,
 }
 
 /// Where an interaction's first response goes.
@@ -120,7 +123,13 @@ impl Handler {
             fatal,
             metrics,
             taken: Taken::default(),
+            has_token: true,
         }
+    }
+
+    /// A handler whose HTTP client has no bot token (`serve` without one).
+    pub fn without_token(self) -> Handler {
+        Handler { has_token: false, ..self }
     }
 
     pub fn settings(&self) -> &Settings {
@@ -393,6 +402,10 @@ impl Handler {
     fn refused(&self, what: &str, error: &serenity::Error) {
         self.metrics.rest_error(status(error));
         match status(error) {
+            Some(401) if !self.has_token => warn!(
+                error = %describe(error),
+                "could not send {what}: without a bot token Discord may refuse it; set DISCORD_TOKEN for follow-ups"
+            ),
             Some(401) => {
                 error!(error = %describe(error), "Discord rejected the bot token while sending {what}; stopping");
                 let _ = self.fatal.send(BotError::BadToken);

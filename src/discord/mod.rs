@@ -200,7 +200,8 @@ pub async fn start(
     };
     let inflight = Arc::new(inflight::InFlight::default());
     let (fatal, mut fatal_received) = mpsc::unbounded_channel();
-    let handler = Arc::new(handler::Handler::new(engine.clone(), settings, fatal.clone(), metrics.clone()));
+    let handler = handler::Handler::new(engine.clone(), settings, fatal.clone(), metrics.clone());
+    let handler = Arc::new(if token.is_some() { handler } else { handler.without_token() });
     let _pruning = AbortOnDrop(tokio::spawn(ratelimits::keep_pruned(http.clone())));
     let _upkeep = AbortOnDrop(tokio::spawn({
         let metrics = metrics.clone();

@@ -81,6 +81,12 @@ pub struct Score {
     /// question the bot answered. A calibrated bot is right about as often as it
     /// says.
     pub bands: [(usize, usize); 10],
+    /// The same table had the bot answered every question with its best fact, at
+    /// no threshold: where declined questions would have landed.
+    pub best_bands: [(usize, usize); 10],
+    /// Answer and contested cases whose best fact, at no threshold, is right: how
+    /// good the ranking is, apart from the decision to answer.
+    pub ranked: usize,
     pub misses: Vec<(Case, String)>,
 }
 
@@ -110,9 +116,13 @@ pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
         let reply = engine.ask(&case.q);
         let verdict = judge(case, &reply);
         if reply.is_answer() {
-            let band = &mut score.bands[((reply.confidence * 10.0) as usize).min(9)];
-            band.0 += 1;
-            band.1 += usize::from(verdict.is_none());
+            tally_band(&mut score.bands, reply.confidence, verdict.is_none());
+        }
+        let best = engine.ask_with(&case.q, 0.0);
+        if best.is_answer() {
+            let right = judge(case, &best).is_none();
+            tally_band(&mut score.best_bands, best.confidence, right);
+            score.ranked += usize::from(right && case.kind != Kind::Abstain);
         }
         match verdict {
             None => tally.0 += 1,
@@ -125,21 +135,36 @@ pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
     score
 }
 
+fn tally_band(bands: &mut [(usize, usize); 10], confidence: f32, right: bool) {
+    let band = &mut bands[((confidence * 10.0) as usize).min(9)];
+    band.0 += 1;
+    band.1 += usize::from(right);
+}
+
 impl Score {
     /// The reliability table: per band of confidence, how many answers were given
     /// and how many were right.
     pub fn calibration(&self) -> String {
-        let mut out = String::from("confidence  answers  right");
-        for (i, &(given, right)) in self.bands.iter().enumerate().filter(|(_, b)| b.0 > 0) {
-            let share = 100.0 * right as f64 / given as f64;
-            out.push_str(&format!(
-                "\n{:.1}-{:.1}     {given:>7}  {right:>5} ({share:.0}%)",
-                i as f64 / 10.0,
-                (i + 1) as f64 / 10.0
-            ));
-        }
-        out
+        calibration(&self.bands)
     }
+
+    /// The reliability table of the best facts at no threshold.
+    pub fn best_calibration(&self) -> String {
+        calibration(&self.best_bands)
+    }
+}
+
+fn calibration(bands: &[(usize, usize); 10]) -> String {
+    let mut out = String::from("confidence  answers  right");
+    for (i, &(given, right)) in bands.iter().enumerate().filter(|(_, b)| b.0 > 0) {
+        let share = 100.0 * right as f64 / given as f64;
+        out.push_str(&format!(
+            "\n{:.1}-{:.1}     {given:>7}  {right:>5} ({share:.0}%)",
+            i as f64 / 10.0,
+            (i + 1) as f64 / 10.0
+        ));
+    }
+    out
 }
 
 impl fmt::Display for Score {

@@ -162,6 +162,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 writeln!(out, "{}: {score}", file.display())?;
                 writeln!(out, "{}", score.calibration())?;
+                let best = (score.ranked, score.answered.1);
+                writeln!(out, "best fact right, at no threshold: {}/{} answerable", best.0, best.1)?;
+                writeln!(out, "{}", score.best_calibration())?;
             }
         }
         Command::Run { .. } | Command::Mock { .. } => unreachable!("handled above"),

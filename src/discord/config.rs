@@ -106,7 +106,7 @@ pub struct AnswersConfig {
 
 impl Default for AnswersConfig {
     fn default() -> Self {
-        AnswersConfig { threshold: None, unprompted_threshold: 0.5, private_by_default: false }
+        AnswersConfig { threshold: None, unprompted_threshold: 0.8, private_by_default: false }
     }
 }
 

@@ -329,7 +329,7 @@ impl Matcher {
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
             uses,
             training_phrasings: training_phrasings(kb),
-            model: Model { weights: [0.0; FEATURES.len()], threshold: 0.5, examples: 0, positives: 0 },
+            model: Model::UNTRAINED,
         };
         matcher.model = matcher.train();
         matcher.uses = Vec::new();
@@ -385,7 +385,7 @@ impl Matcher {
             .into_iter()
             .map(|j| Scored {
                 target: self.target(j.doc),
-                confidence: self.model.probability(&j.features),
+                confidence: self.model.confidence(self.model.score(&j.features)),
                 coverage: j.coverage,
             })
             .collect();
@@ -547,19 +547,23 @@ impl Matcher {
             "model: learned from {} examples ({} right), answers at {:.3}",
             self.model.examples, self.model.positives, self.model.threshold
         );
-        let weights: Vec<String> =
-            model::FEATURES.iter().zip(self.model.weights).map(|(n, w)| format!("{n} {w:+.2}")).collect();
-        let _ = writeln!(out, "weights: {}", weights.join(", "));
+        let weights = |names: &[&str], weights: &[f64]| -> String {
+            names.iter().zip(weights).map(|(n, w)| format!("{n} {w:+.2}")).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(out, "weights: {}", weights(&model::FEATURES, &self.model.weights));
+        let _ = writeln!(out, "second stage: {}", weights(&model::CALIBRATION, &self.model.calibration));
         let proposed = self.top(&query, CANDIDATES);
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
-        let mut judged = self.judge_all(&query, &docs, None);
-        judged.sort_by(|a, b| self.model.probability(&b.features).total_cmp(&self.model.probability(&a.features)));
-        for j in judged {
+        let mut judged: Vec<_> =
+            self.judge_all(&query, &docs, None).into_iter().map(|j| (self.model.score(&j.features), j)).collect();
+        judged.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (score, j) in judged {
+            let confidence = self.model.confidence(score);
             let name = match self.target(j.doc) {
                 Target::Fact(id) => format!("{} ({})", kb.fact(id).id, kb.fact(id).title),
                 Target::Gap(id) => format!("{} (the documents don't say)", kb.gap(id).id),
             };
-            let _ = writeln!(out, "{:.3} {name}", self.model.probability(&j.features));
+            let _ = writeln!(out, "{confidence:.3} {name} (score {score:+.2})");
             let parts: Vec<String> = model::FEATURES
                 .iter()
                 .zip(j.features)

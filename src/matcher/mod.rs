@@ -112,6 +112,9 @@ pub struct Matcher {
     /// The lightest phrasing of all.
     shortest_anywhere: f32,
     qtypes: Vec<QTypes>,
+    /// The focus stems each entry's phrasings ask for ("park" in "which park..."),
+    /// sorted, with how many phrasings ask each.
+    focuses: Vec<Vec<(String, u16)>>,
     /// Every question type some fact answers.
     answerable: QTypes,
     /// How many entries are facts; the rest are gaps.
@@ -192,6 +195,8 @@ struct Query {
     /// Total weight of the question, unknown words included.
     total: f32,
     qtype: Option<QType>,
+    /// The stem of the kind of thing a "which ..." question asks for.
+    focus: Option<String>,
     entities: Vec<EntityId>,
     has_words: bool,
     /// Weight of the words no entry knows.
@@ -231,12 +236,14 @@ impl Matcher {
         let mut stem_counts: HashMap<String, u32> = HashMap::new();
         let mut phrasings = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
+        let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         for (doc, text) in docs.iter().enumerate() {
             let mut strong = Vec::new();
             let mut weak = Vec::new();
             let mut doc_phrasings = Vec::new();
             let mut doc_qtypes = QTypes::default();
+            let mut doc_focuses: Vec<(String, u16)> = Vec::new();
             let mut doc_stems: Vec<String> = Vec::new();
             let mut strong_texts: Vec<TermId> = Vec::new();
             for phrasing in &text.phrasings {
@@ -244,6 +251,13 @@ impl Matcher {
                 let (qtype, qualifier) = qtype::detect(&words);
                 if let Some(q) = qtype {
                     doc_qtypes.insert(q);
+                }
+                if let Some(i) = qtype::focus(&words) {
+                    let stem = analyzer.stem(&words[i]);
+                    match doc_focuses.iter_mut().find(|(f, _)| *f == stem) {
+                        Some(seen) => seen.1 += 1,
+                        None => doc_focuses.push((stem, 1)),
+                    }
                 }
                 let terms = builder.terms(&analyzer, &words, qualifier, &mut doc_stems);
                 strong.extend(terms.iter().copied());
@@ -286,6 +300,7 @@ impl Matcher {
             }
             phrasings.push(doc_phrasings);
             qtypes.push(doc_qtypes);
+            focuses.push(doc_focuses);
         }
         // Synonym members are words the matcher understands even if no fact uses them.
         for group in kb.synonyms() {
@@ -321,6 +336,7 @@ impl Matcher {
             shortest,
             phrasings,
             qtypes,
+            focuses,
             facts: kb.facts().len() as u32,
             about: docs.iter().map(|d| d.about.to_vec()).collect(),
             entities,
@@ -451,7 +467,8 @@ impl Matcher {
     fn query(&self, question: &str) -> Query {
         let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
         let (qtype, qualifier) = qtype::detect(&words);
-        let mut query = Query { qtype, has_words: !words.is_empty(), ..Query::default() };
+        let focus = qtype::focus(&words).map(|i| self.analyzer.stem(&words[i]));
+        let mut query = Query { qtype, focus, has_words: !words.is_empty(), ..Query::default() };
         // Stemming is most of a question's cost, so a word repeated is stemmed once,
         // and words past the last one matched (below) are not stemmed at all.
         let mut stems: Vec<(String, String)> = Vec::new();

@@ -65,7 +65,7 @@ const OFF_TOPIC: &[&str] = &[
 ];
 
 /// The signals the model weighs, by name (for `ask --explain`).
-pub const FEATURES: [&str; 9] = [
+pub const FEATURES: [&str; 11] = [
     "bias",
     "match score",
     "unaccounted words",
@@ -75,6 +75,8 @@ pub const FEATURES: [&str; 9] = [
     "about the entity named",
     "not about the entity named",
     "typo corrections",
+    "focus asked for",
+    "focus never asked for",
 ];
 
 pub type Features = [f32; FEATURES.len()];
@@ -201,6 +203,20 @@ impl Matcher {
             false if query.entities.iter().any(|e| about.contains(e)) => (1.0, 0.0),
             false => (0.0, 1.0),
         };
+        // Whether the entry's phrasings ask for the kind of thing the question does
+        // ("which park"); the phrasing left out does not count for its own entry.
+        let (focus_asked, focus_never) = match &query.focus {
+            None => (0.0, 0.0),
+            Some(focus) => {
+                let asked = self.focuses[doc.0 as usize].iter().find(|(f, _)| f == focus).map_or(0, |f| f.1);
+                let asked = asked - u16::from(left_out.is_some() && asked > 0);
+                if asked > 0 {
+                    (1.0, 0.0)
+                } else {
+                    (0.0, 1.0)
+                }
+            }
+        };
         let unknown = query.unknown / total;
         let typos = query.corrected as f32 / (query.terms.len().max(1)) as f32;
         let features = [
@@ -213,6 +229,8 @@ impl Matcher {
             about_named,
             not_about_named,
             typos.min(1.0),
+            focus_asked,
+            focus_never,
         ];
         Judged { doc, coverage, features }
     }

@@ -30,7 +30,8 @@ struct Cli {
 #[derive(Args)]
 struct KnowledgeArg {
     /// The fact base to use (documents are read from `sources/` beside it). Without
-    /// it, the fact base built into the binary.
+    /// it, `./knowledge.toml` if there is one, else the fact base built into the
+    /// binary.
     #[arg(long, global = true, env = "FIRSTKISS_KNOWLEDGE", value_name = "PATH")]
     knowledge: Option<PathBuf>,
 }
@@ -48,8 +49,10 @@ enum Command {
         /// Read one question per line from standard input (with --json).
         #[arg(long, requires = "json", conflicts_with = "question")]
         batch: bool,
-        /// The question; several words need no quotes.
-        #[arg(required_unless_present = "batch", num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        /// The question; several words need no quotes. Options may come before or
+        /// after it; after `--`, every word is part of the question
+        /// (`ask -- --help` asks "--help").
+        #[arg(required_unless_present = "batch", num_args = 1..)]
         question: Vec<String>,
     },
     /// Ask questions one after another until end of input.
@@ -117,7 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
         _ => {}
     }
-    let engine = Engine::load(cli.knowledge.knowledge.as_deref())?;
+    let engine = Engine::load(default_knowledge(cli.knowledge.knowledge).as_deref())?;
     let mut out = BufWriter::new(io::stdout().lock());
     match cli.command {
         Command::Ask { json: true, batch: true, .. } => {
@@ -179,8 +182,19 @@ fn load_config(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::R
     };
     let file = ConfigFile::load(&path, required, std::env::var("DISCORD_TOKEN").ok().as_deref())?;
     let mut settings = file.settings(&path)?;
-    settings.knowledge = knowledge.or(settings.knowledge);
+    settings.knowledge = default_knowledge(knowledge.or(settings.knowledge));
     Ok((file, settings))
+}
+
+/// The fact base file in the current directory that a command uses when none is named.
+const LOCAL_KNOWLEDGE: &str = "knowledge.toml";
+
+/// The fact base to use: the one named, else `./knowledge.toml` where there is one,
+/// else (`None`) the one built into the binary. Run from a clone, every command uses
+/// the file a curator edits, so `validate` checks it, `ask` answers from it, and
+/// SIGHUP re-reads it; the built-in base could never change under a reload.
+fn default_knowledge(named: Option<PathBuf>) -> Option<PathBuf> {
+    named.or_else(|| Path::new(LOCAL_KNOWLEDGE).is_file().then(|| PathBuf::from(LOCAL_KNOWLEDGE)))
 }
 
 fn load_engine(knowledge: Option<&Path>) -> anyhow::Result<Arc<SharedEngine>> {
@@ -234,6 +248,10 @@ async fn reload_on_hangup(engine: Arc<SharedEngine>, path: Option<PathBuf>) {
             return;
         };
         while hangups.recv().await.is_some() {
+            if path.is_none() {
+                tracing::warn!("{}", discord::BUILTIN_RELOAD);
+                continue;
+            }
             let loaded = tokio::task::spawn_blocking({
                 let (engine, path) = (engine.clone(), path.clone());
                 move || engine.reload(path.as_deref())

@@ -268,8 +268,37 @@ fn only_regular_files_of_a_bounded_size_are_read() {
 
 #[test]
 fn validate_summarizes_the_shipped_base() {
-    let out = stdout(&run(&["validate"]));
+    let out = stdout(&bot(&["validate"]).current_dir(std::env::temp_dir()).output().expect("runs"));
     assert!(out.starts_with("knowledge.toml (built in): OK: 5 sources, "), "{out}");
+    assert!(!out.contains("warning"), "the shipped base has no overlapping facts:\n{out}");
+}
+
+/// Regression: a curator edited ./knowledge.toml and every command (and SIGHUP)
+/// kept using the copy built into the binary.
+#[test]
+fn without_knowledge_the_file_in_the_current_folder_is_used() {
+    let (dir, path) = fixture_copy();
+    let out = stdout(&bot(&["validate"]).current_dir(dir.path()).output().expect("runs"));
+    assert!(out.starts_with("knowledge.toml: OK: 2 sources, 3 facts"), "{out}");
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replace("filmmaker Tatia", "director Tatia"))
+        .unwrap();
+    let out = String::from_utf8(bot(&["validate"]).current_dir(dir.path()).output().unwrap().stderr).unwrap();
+    assert!(out.starts_with("error: knowledge.toml: 1 problem"), "the edit is what is checked: {out}");
+    let out = stdout(&bot(&["--knowledge", FIXTURE, "validate"]).current_dir(".").output().unwrap());
+    assert!(out.starts_with(&format!("{FIXTURE}: OK")), "a named base comes first: {out}");
+}
+
+/// Regression: `ask who directed it --json` printed text, the flag read as a word.
+#[test]
+fn options_may_follow_the_question_and_after_two_dashes_everything_is_the_question() {
+    let out = stdout(&run(&["--knowledge", FIXTURE, "ask", "who", "directed", "it", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON, not text");
+    assert_eq!((v["question"].as_str(), v["fact"].as_str()), (Some("who directed it"), Some("director")));
+    let out = stdout(&run(&["--knowledge", FIXTURE, "ask", "--json", "--", "--help"]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["question"], "--help", "asked literally");
+    let out = stdout(&run(&["ask", "--help"]));
+    assert!(out.contains("Usage: firstkiss-bot ask"), "--help before `--` is help: {out}");
 }
 
 #[test]
@@ -410,8 +439,10 @@ fn a_named_config_must_exist_and_be_valid() {
 #[test]
 fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
     use std::io::BufRead;
-    let (_dir, path) = fixture_copy();
-    let mut child = bot(&["--knowledge", path.to_str().unwrap(), "mock"])
+    // As the README has it: run from the folder that holds knowledge.toml, no option.
+    let (dir, path) = fixture_copy();
+    let mut child = bot(&["mock"])
+        .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -460,6 +491,38 @@ fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
     assert!(output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("rejected on SIGHUP; the old one stays") && err.contains("knowledge.toml:2:"), "{err}");
+}
+
+/// Started where there is no knowledge.toml, the bot answers from its built-in base,
+/// which no edit can change: SIGHUP says so instead of "reloaded".
+#[cfg(unix)]
+#[test]
+fn sighup_on_the_built_in_base_says_there_is_nothing_to_reload() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bot(&["mock"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    writeln!(stdin, "/about").unwrap();
+    let mut line = String::new();
+    assert!(stdout.read_line(&mut line).unwrap() > 0, "the console answers once it is connected");
+    assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(500));
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        err.matches("nothing to reload: this bot answers from the fact base built into its binary").count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("reloaded"), "{err}");
 }
 
 #[test]

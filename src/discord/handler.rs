@@ -130,8 +130,14 @@ impl Handler {
             return;
         }
         let engine = self.engine.clone();
-        let path = self.settings.knowledge.clone();
-        let outcome = tokio::task::spawn_blocking(move || engine.reload(path.as_deref())).await;
+        let Some(path) = self.settings.knowledge.clone() else {
+            warn!("/reload: {}", super::BUILTIN_RELOAD);
+            let edit =
+                EditInteractionResponse::new().content(super::BUILTIN_RELOAD).allowed_mentions(render::no_pings());
+            self.deliver("the reload report", || command.edit_response(http, edit.clone())).await;
+            return;
+        };
+        let outcome = tokio::task::spawn_blocking(move || engine.reload(Some(&path))).await;
         let text = match outcome {
             Ok(Ok(stats)) => {
                 info!(%stats, "fact base reloaded by /reload");

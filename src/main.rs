@@ -152,6 +152,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Repl => repl(&engine, &mut out)?,
         Command::Validate => {
             writeln!(out, "{}: OK: {}", engine.kb().origin(), engine.kb().stats())?;
+            // Valid, so it loads and answers; these say where it would answer badly.
+            let warnings = firstkiss::review::review(&engine);
+            for warning in &warnings {
+                writeln!(out, "warning: {warning}")?;
+            }
+            if !warnings.is_empty() {
+                let s = if warnings.len() == 1 { "" } else { "s" };
+                writeln!(out, "{} warning{s}: the base loads, but fans may not get the answers meant", warnings.len())?;
+            }
         }
         Command::Facts { json } => facts(&engine, json, &mut out)?,
         Command::Eval { files } => {

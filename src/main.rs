@@ -170,7 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     QuestionSet::parse(&text).with_context(|| format!("{} is not a question set", file.display()))?;
                 let score = firstkiss::eval::score(&engine, &set);
                 for (case, why) in &score.misses {
-                    writeln!(out, "miss [{:?}] {:?}: {why}", case.kind, case.q)?;
+                    writeln!(out, "miss [{}] \"{}\": {why}", case.kind, case.q)?;
                 }
                 writeln!(out, "{}: {score}", file.display())?;
                 writeln!(out, "{}", score.calibration())?;

@@ -62,7 +62,11 @@ impl Handler {
         };
         match result {
             Ok(registered) => {
-                info!(count = registered.len(), guild = ?self.settings.guild_id, "slash commands registered")
+                info!(
+                    count = registered.len(),
+                    guild = self.settings.guild_id.map(|g| g.get()),
+                    "slash commands registered"
+                )
             }
             Err(e) if status(&e) == Some(401) => self.refused("the slash commands", &e),
             Err(e) => {
@@ -309,12 +313,12 @@ fn mentions(msg: &Message, me: UserId) -> bool {
 }
 
 fn log_reply(reply: &Reply) {
-    info!(status = ?reply.status, fact = reply.fact_id.as_deref(), confidence = reply.confidence, "answered");
+    info!(status = %reply.status, fact = reply.fact_id.as_deref(), confidence = reply.confidence, "answered");
 }
 
 impl Handler {
     pub async fn ready(&self, http: &Http, ready: Ready) {
-        let span = info_span!("ready", shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len());
+        let span = info_span!("ready", shard = ready.shard.map(|s| s.id.0), guilds = ready.guilds.len());
         async {
             let _ = self.me.set(ready.user.id);
             info!(user = %ready.user.name, "connected");

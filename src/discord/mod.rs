@@ -146,7 +146,14 @@ pub async fn run(
         None => vec![[0, 1]],
         Some(ShardPlan { total, first, last }) => (first..=last).map(|id| [id, total]).collect(),
     };
-    info!(?intents, qa_channels = settings.qa_channels.len(), ?shards, "starting the Discord client");
+    let intent_names: Vec<&str> = intents.iter_names().map(|(name, _)| name).collect();
+    let shard_list: Vec<String> = shards.iter().map(|[id, total]| format!("{id}/{total}")).collect();
+    info!(
+        intents = intent_names.join(","),
+        qa_channels = settings.qa_channels.len(),
+        shards = shard_list.join(" "),
+        "starting the Discord client"
+    );
     tokio::pin!(shutdown);
     let Some(url) = gateway_url(&http, &mut shutdown).await? else {
         return Ok(());

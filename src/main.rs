@@ -23,6 +23,10 @@ use serde::Serialize;
 struct Cli {
     #[command(flatten)]
     knowledge: KnowledgeArg,
+    /// How log lines on standard error are written: text (coloured only on a
+    /// terminal) or json (one object per line, for a log collector).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,6 +38,12 @@ struct KnowledgeArg {
     /// binary.
     #[arg(long, global = true, env = "FIRSTKISS_KNOWLEDGE", value_name = "PATH")]
     knowledge: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -95,11 +105,25 @@ static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Without RUST_LOG, the running bot says what it is doing; the rest only warns.
-    let default_level = if matches!(cli.command, Command::Run { .. }) { "warn,firstkiss=info" } else { "warn" };
-    // Every line is scrubbed of secrets before it is written (src/logging.rs).
+    // Without RUST_LOG, only the bot's own events (the library's and this binary's):
+    // at debug, hyper and h2 alone wrote dozens of lines per question. The running
+    // bot says what it is doing; the mock says which base it loaded and reloads; the
+    // rest only warn.
+    let default_level = match cli.command {
+        Command::Run { .. } => "firstkiss=info,firstkiss_bot=info",
+        Command::Mock { .. } => "firstkiss=warn,firstkiss_bot=info",
+        _ => "firstkiss=warn,firstkiss_bot=warn",
+    };
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| default_level.to_string());
-    if let Err(e) = firstkiss::logging::init(&directives, default_level, io::stderr) {
+    // Colour codes only where they show as colour: in a file or a pipe they are noise.
+    let style = match cli.log_format {
+        LogFormat::Json => firstkiss::logging::Style::Json,
+        LogFormat::Text => firstkiss::logging::Style::Text {
+            ansi: io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
+    };
+    // Every line is scrubbed of secrets before it is written (src/logging.rs).
+    if let Err(e) = firstkiss::logging::init_styled(&directives, default_level, style, io::stderr) {
         eprintln!("warning: logging is off: {e}");
     }
     match run(cli) {

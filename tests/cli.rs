@@ -581,3 +581,23 @@ fn who_said_a_quote_is_answered_from_the_document_with_the_phrase_cited() {
             .expect("JSON");
     assert_eq!(made_up["status"], "unknown", "{made_up}");
 }
+
+/// Regression: logs carried colour codes into files and pipes, and RUST_LOG=debug
+/// was mostly hyper and h2. By default only the bot's own events are logged.
+#[test]
+fn logs_are_plain_in_a_pipe_json_on_request_and_the_bots_own_by_default() {
+    let out = run_with_stdin(&["mock"], b"/ask who directed first kiss\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("fact base loaded"), "{err}");
+    assert!(!err.contains('\u{1b}'), "no colour codes in a pipe: {err:?}");
+
+    let out = run_with_stdin(&["mock", "--log-format", "json"], b"/ask who directed first kiss\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> =
+        err.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(lines.iter().any(|l| l["message"] == "fact base loaded"), "{err}");
+    for line in &lines {
+        let target = line["target"].as_str().expect("a target");
+        assert!(target.starts_with("firstkiss"), "only the bot's own events by default: {line}");
+    }
+}

@@ -259,13 +259,16 @@ fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> 
         settings.user_cooldown = std::time::Duration::ZERO;
         settings.channel_cooldown = std::time::Duration::ZERO;
     }
-    if io::stdin().is_terminal() && !json {
-        eprintln!("Mock Discord: type /ask <question>, /fact <topic>, /sources, /about, @bot <text>, [Sources], or a message. Ctrl-D ends.");
+    let typed = io::stdin().is_terminal();
+    if typed && !json {
+        eprintln!("Mock Discord: type {}. Ctrl-D ends.", mock::console::COMMANDS);
     }
+    // A terminal has shown what was typed: echoing it again doubled every line.
+    let view = mock::console::View { json, ansi: io::stdout().is_terminal(), echo: !typed };
     runtime()?.block_on(async {
         tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone()));
         let input = tokio::io::BufReader::new(tokio::io::stdin());
-        mock::console::run(engine, settings, json, input, io::stdout().lock()).await?;
+        mock::console::run(engine, settings, view, input, io::stdout().lock()).await?;
         Ok(())
     })
 }

@@ -339,7 +339,8 @@ fn mock_answers_a_script_from_a_pipe() {
     assert_eq!(replies.len(), 5, "one reply per line:\n{out}");
     assert!(replies[0].contains("Pilieva") && replies[0].contains("[Sources]"), "{}", replies[0]);
     assert!(replies[1].contains("bot, replying to you:") && replies[1].contains("three"), "{}", replies[1]);
-    assert!(replies[2].contains("(the bot stays quiet)"), "{}", replies[2]);
+    assert!(replies[2].contains("(the bot stays quiet: in a Q&A channel it answers only"), "{}", replies[2]);
+    assert!(!out.contains("**") && !out.contains('\u{1b}'), "markdown shown as plain text in a pipe:\n{out}");
     assert!(
         replies[3].contains("suggestions as you type") && replies[3].contains("We Might Be Dead Tomorrow"),
         "{}",
@@ -600,4 +601,29 @@ fn logs_are_plain_in_a_pipe_json_on_request_and_the_bots_own_by_default() {
         let target = line["target"].as_str().expect("a target");
         assert!(target.starts_with("firstkiss"), "only the bot's own events by default: {line}");
     }
+}
+
+/// Regression: `/foo`, `/ASK` and `[sources]` got "(the bot stays quiet)", an early
+/// `[Sources]` pressed an older answer's button, and cooldown silence went unexplained.
+#[test]
+fn the_mock_says_what_it_did_not_send_and_why_the_bot_is_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[cooldown]\nper_user_seconds = 60.0\nper_channel_seconds = 0.0\n").unwrap();
+    let script = b"[Sources]\n/ask who directed first kiss\n/ask how old is tatia pilieva\n[Sources]\n/foo bar\n\
+        /ASK hi\n[sources]\n@bot who directed first kiss\n@bot who wrote the song\n";
+    let out = stdout(&run_with_stdin(&["mock", "--config", config.to_str().unwrap()], script));
+    let replies: Vec<&str> = out.split("\n> ").collect();
+    assert_eq!(replies.len(), 9, "one reply per line:\n{out}");
+    assert!(replies[0].contains("(no answer yet has a Sources button"), "{}", replies[0]);
+    assert!(replies[3].contains("(the last answer has no Sources button"), "not the older one's:\n{}", replies[3]);
+    for (reply, command) in [(replies[4], "/foo"), (replies[5], "/ASK"), (replies[6], "[sources]")] {
+        assert!(reply.contains(&format!("(unknown command {command}: the console takes /ask")), "{reply}");
+    }
+    assert!(replies[7].contains("Pilieva"), "{}", replies[7]);
+    assert!(replies[8].contains("it is cooling down") && replies[8].contains("once every 60 s"), "{}", replies[8]);
+
+    let out = stdout(&run_with_stdin(&["mock", "--json"], b"/foo\n"));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert!(v["note"].as_str().is_some_and(|n| n.starts_with("unknown command /foo")), "{v}");
 }

@@ -303,9 +303,12 @@ async fn sources_and_about_describe_the_bot() {
     let sources = bot.mock.command(mock::general(GUILD), &fan(), "sources", &[]);
     let text = embed_text(&bot.one_answer(&sources, "/sources").await);
     assert!(
-        text.contains("Alexander Mallin") && text.contains("interview") && text.contains("first-person account"),
+        text.contains("News report by Alexander Mallin")
+            && text.contains("Interview by Alexis Ferenczi")
+            && text.contains("First-person account by Tatia Pilieva"),
         "{text}"
     );
+    assert!(!text.contains(".txt"), "no hashed file names for fans: {text}");
     let about = bot.mock.command(mock::general(GUILD), &fan(), "about", &[]);
     let text = embed_text(&bot.one_answer(&about, "/about").await);
     assert!(text.contains("/ask") && text.contains("facts"), "{text}");

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
 use firstkiss::engine::SharedEngine;
 use firstkiss::eval::QuestionSet;
@@ -65,7 +65,8 @@ enum Command {
         #[arg(required_unless_present = "batch", num_args = 1..)]
         question: Vec<String>,
     },
-    /// Ask questions one after another until end of input.
+    /// Ask questions one after another: on a terminal with line editing and history
+    /// (up and down arrows); `exit`, `quit` or Ctrl-D leaves.
     Repl,
     /// Check the fact base (quotes, ids, citations, lengths) and print a summary.
     Validate,
@@ -80,6 +81,15 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print a completion script for a shell, generated from these options (for
+    /// example `firstkiss-bot completions bash > ~/.local/share/bash-completion/completions/firstkiss-bot`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, generated from these options (for example
+    /// `firstkiss-bot man > ~/.local/share/man/man1/firstkiss-bot.1`).
+    Man,
     /// Run the Discord bot (token from DISCORD_TOKEN or the config file).
     Run {
         /// The config file [default: config.toml, if present].
@@ -142,6 +152,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run { config } => return run_bot(cli.knowledge.knowledge, config),
         Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
+        // Generated from the definitions above, so they never disagree with them.
+        Command::Completions { shell } => {
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "firstkiss-bot", &mut out);
+            return out.flush().context("cannot write the completion script");
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out).context("cannot write the manual page")?;
+            return out.flush().context("cannot write the manual page");
+        }
         _ => {}
     }
     let engine = Engine::load(default_knowledge(cli.knowledge.knowledge).as_deref())?;
@@ -200,7 +221,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "{}", score.calibration())?;
             }
         }
-        Command::Run { .. } | Command::Mock { .. } => unreachable!("handled above"),
+        Command::Run { .. } | Command::Mock { .. } | Command::Completions { .. } | Command::Man => {
+            unreachable!("handled above")
+        }
     }
     out.flush()?;
     Ok(())
@@ -327,22 +350,49 @@ async fn shutdown_signal() {
     }
 }
 
+/// The words that end the repl, whatever their case.
+fn is_exit(line: &str) -> bool {
+    matches!(line.trim().to_lowercase().as_str(), "exit" | "quit" | "/exit" | "/quit")
+}
+
 fn repl(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
-    let interactive = io::stdin().is_terminal();
-    if interactive {
-        eprintln!("Ask about \"First Kiss\" ({} facts). End with exit, quit or Ctrl-D.", engine.kb().stats().facts);
+    if !io::stdin().is_terminal() {
+        return repl_script(engine, out);
     }
+    use rustyline::error::ReadlineError;
+    let mut editor = rustyline::DefaultEditor::new().context("cannot set up line editing on this terminal")?;
+    eprintln!("Ask about \"First Kiss\" ({} facts). End with exit, quit or Ctrl-D.", engine.kb().stats().facts);
+    loop {
+        let line = match editor.readline("> ") {
+            Ok(line) => line,
+            // Ctrl-C drops the line being typed, as a shell does.
+            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-D: end the prompt's line, so the shell's prompt starts on its own.
+            Err(ReadlineError::Eof) => {
+                eprintln!();
+                return Ok(());
+            }
+            Err(e) => return Err(e).context("cannot read the terminal"),
+        };
+        if is_exit(&line) {
+            return Ok(());
+        }
+        if !line.trim().is_empty() {
+            // In memory only: questions are not written to a file in the user's home.
+            let _ = editor.add_history_entry(line.as_str());
+        }
+        writeln!(out, "{}\n", render::text(&engine.ask(line.trim_end())))?;
+        out.flush()?;
+    }
+}
+
+/// The repl reading a script or a pipe: one question per line, no prompt.
+fn repl_script(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
     let mut input = io::stdin().lock();
     let mut line = String::new();
     loop {
-        if interactive {
-            eprint!("> ");
-        }
         line.clear();
-        if input.read_line(&mut line).context("cannot read standard input")? == 0 {
-            return Ok(());
-        }
-        if matches!(line.trim().to_lowercase().as_str(), "exit" | "quit" | "/exit" | "/quit") {
+        if input.read_line(&mut line).context("cannot read standard input")? == 0 || is_exit(&line) {
             return Ok(());
         }
         writeln!(out, "{}\n", render::text(&engine.ask(line.trim_end())))?;

@@ -627,3 +627,29 @@ fn the_mock_says_what_it_did_not_send_and_why_the_bot_is_quiet() {
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
     assert!(v["note"].as_str().is_some_and(|n| n.starts_with("unknown command /foo")), "{v}");
 }
+
+#[test]
+fn completions_and_the_manual_page_are_generated_from_the_options() {
+    for (shell, marker) in [
+        ("bash", "complete -F _firstkiss__bot"),
+        ("zsh", "#compdef firstkiss-bot"),
+        ("fish", "complete -c firstkiss-bot"),
+    ] {
+        let script = stdout(&run(&["completions", shell]));
+        assert!(script.contains(marker), "{shell}: {script}");
+        for option in ["knowledge", "log-format", "validate", "mock"] {
+            assert!(script.contains(option), "{shell} completes {option}");
+        }
+    }
+    let page = stdout(&run(&["man"]));
+    assert!(page.contains(".TH firstkiss-bot 1"), "{page}");
+    assert!(page.contains("\\-\\-knowledge") && page.contains("completions"), "{page}");
+}
+
+#[test]
+fn the_license_file_is_the_one_cargo_toml_names() {
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap();
+    assert!(manifest.contains("license = \"MIT\""), "Cargo.toml's license changed: update LICENSE too");
+    let license = std::fs::read_to_string("LICENSE").expect("a LICENSE file");
+    assert!(license.starts_with("MIT License\n") && license.contains("Permission is hereby granted, free of charge"));
+}

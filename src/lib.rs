@@ -18,6 +18,7 @@ pub mod mock;
 pub mod quotes;
 pub mod render;
 pub mod reply;
+pub mod review;
 pub mod smalltalk;
 pub mod text;
 

@@ -541,7 +541,11 @@ impl Matcher {
         use std::fmt::Write;
         let query = self.query(question);
         let name = |id: TermId| self.terms.iter().find(|(_, &t)| t == id).map_or("?", |(s, _)| s.as_str());
-        let mut out = format!("question type: {:?}\nterms:", query.qtype);
+        let mut out = format!(
+            "question type: {}\nfocus: {}\nterms:",
+            query.qtype.map_or("none", QType::describe),
+            query.focus.as_deref().unwrap_or("none")
+        );
         for &(term, weight) in &query.terms {
             let _ = write!(out, " {}={weight:.2}", name(term));
         }

@@ -21,6 +21,19 @@ pub enum QType {
 }
 
 impl QType {
+    /// How `ask --explain` names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            QType::Who => "who",
+            QType::When => "when",
+            QType::Where => "where",
+            QType::Why => "why",
+            QType::Quantity => "how many",
+            QType::Duration => "how long",
+            QType::Age => "how old",
+        }
+    }
+
     const ALL: [QType; 7] =
         [QType::Who, QType::When, QType::Where, QType::Why, QType::Quantity, QType::Duration, QType::Age];
 

@@ -14,9 +14,6 @@ use crate::{quotes, smalltalk};
 pub const SUGGESTIONS: usize = 3;
 /// A ranked fact below this is too far off to suggest.
 const SUGGESTION_FLOOR: f32 = 0.12;
-/// A gap at least this sure gives its own reply; below, the question is too far
-/// from it to say what the documents leave open.
-const GAP_FLOOR: f32 = 0.5;
 
 #[derive(Debug)]
 pub struct Engine {
@@ -78,22 +75,18 @@ impl Engine {
         if ranking.empty {
             return Reply::empty(&self.kb, question, self.featured());
         }
-        // The model judged facts and gaps alike: the surest says what to do, and a gap
-        // surer than every fact is what the question asks.
-        let best = |gaps: bool| ranking.ranked.iter().find(|s| matches!(s.target, Target::Gap(_)) == gaps);
-        let fact = best(false).and_then(|s| Some((s.fact()?, s.confidence)));
-        let gap = best(true).and_then(|s| match s.target {
-            Target::Gap(id) if s.confidence >= GAP_FLOOR => Some((id, s.confidence)),
-            _ => None,
-        });
-        match (fact, gap) {
-            (Some((id, c)), gap) if c >= threshold && gap.is_none_or(|(_, g)| g <= c) => {
-                return Reply::for_fact(&self.kb, id, question, c);
+        // The model judged facts and gaps alike, so the surest says what to do: a fact
+        // answers, a gap says what the documents leave open; either only if sure enough.
+        let confidence = ranking.ranked.first().map_or(0.0, |s| s.confidence);
+        match ranking.ranked.first().map(|s| s.target) {
+            Some(Target::Fact(id)) if confidence >= threshold => {
+                return Reply::for_fact(&self.kb, id, question, confidence);
             }
-            (_, Some((id, c))) => return Reply::gap(&self.kb, id, question, c, self.suggest(ranking)),
+            Some(Target::Gap(id)) if confidence >= threshold => {
+                return Reply::gap(&self.kb, id, question, confidence, self.suggest(ranking));
+            }
             _ => {}
         }
-        let confidence = ranking.ranked.first().map_or(0.0, |s| s.confidence);
         match ranking.entities.first() {
             Some(&entity) => Reply::about_entity(&self.kb, entity, question, confidence, self.suggest(ranking)),
             None => Reply::unknown(&self.kb, question, confidence, self.suggest(ranking)),

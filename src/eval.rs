@@ -39,6 +39,17 @@ pub enum Kind {
     Abstain,
 }
 
+/// As the question sets write it (`kind = "abstain"`).
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Answer => "answer",
+            Kind::Contested => "contested",
+            Kind::Abstain => "abstain",
+        })
+    }
+}
+
 impl QuestionSet {
     pub fn parse(text: &str) -> Result<QuestionSet, toml::de::Error> {
         toml::from_str(text)
@@ -49,7 +60,7 @@ impl QuestionSet {
 /// body (the text without the source list), so a quote cannot pass for an answer.
 pub fn judge(case: &Case, reply: &Reply) -> Option<String> {
     if case.kind == Kind::Abstain {
-        return (reply.status != Status::Unknown).then(|| format!("answered with {:?}", reply.fact_id));
+        return (reply.status != Status::Unknown).then(|| format!("answered with {}", answered(reply)));
     }
     if reply.status == Status::Unknown {
         return Some(format!("abstained (confidence {:.2})", reply.confidence));
@@ -57,15 +68,29 @@ pub fn judge(case: &Case, reply: &Reply) -> Option<String> {
     let answer = render::body(reply).to_lowercase();
     let has = |s: &String| answer.contains(&s.to_lowercase());
     if !case.expect_any.is_empty() && !case.expect_any.iter().any(has) {
-        return Some(format!("{:?}: none of {:?}", reply.fact_id, case.expect_any));
+        return Some(format!("{}: has none of {}", answered(reply), listed(&case.expect_any)));
     }
     if let Some(missing) = case.expect_all.iter().find(|s| !has(s)) {
-        return Some(format!("{:?}: lacks {missing:?}", reply.fact_id));
+        return Some(format!("{}: lacks \"{missing}\"", answered(reply)));
     }
     if !case.sources.is_empty() && !reply.citations.iter().any(|c| case.sources.contains(&c.file)) {
-        return Some(format!("{:?}: cites none of {:?}", reply.fact_id, case.sources));
+        return Some(format!("{}: cites none of {}", answered(reply), listed(&case.sources)));
     }
     None
+}
+
+/// The fact a reply gives, as a curator writes it (`five-cameras`), or what
+/// answered instead: these lines are read by curators, not by Rust programmers.
+fn answered(reply: &Reply) -> String {
+    match &reply.fact_id {
+        Some(id) => format!("`{id}`"),
+        None => "a reply that cites no fact".to_string(),
+    }
+}
+
+/// `"a", "b"`: the texts a case expected, quoted as in the question set.
+fn listed(texts: &[String]) -> String {
+    texts.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")
 }
 
 /// How the bot did on a question set: answer and contested cases together, abstain
@@ -81,6 +106,12 @@ pub struct Score {
     /// question the bot answered. A calibrated bot is right about as often as it
     /// says.
     pub bands: [(usize, usize); 10],
+    /// The same table had the bot answered every question with its best fact, at
+    /// no threshold: where declined questions would have landed.
+    pub best_bands: [(usize, usize); 10],
+    /// Answer and contested cases whose best fact, at no threshold, is right: how
+    /// good the ranking is, apart from the decision to answer.
+    pub ranked: usize,
     pub misses: Vec<(Case, String)>,
 }
 
@@ -110,9 +141,13 @@ pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
         let reply = engine.ask(&case.q);
         let verdict = judge(case, &reply);
         if reply.is_answer() {
-            let band = &mut score.bands[((reply.confidence * 10.0) as usize).min(9)];
-            band.0 += 1;
-            band.1 += usize::from(verdict.is_none());
+            tally_band(&mut score.bands, reply.confidence, verdict.is_none());
+        }
+        let best = engine.ask_with(&case.q, 0.0);
+        if best.is_answer() {
+            let right = judge(case, &best).is_none();
+            tally_band(&mut score.best_bands, best.confidence, right);
+            score.ranked += usize::from(right && case.kind != Kind::Abstain);
         }
         match verdict {
             None => tally.0 += 1,
@@ -125,21 +160,36 @@ pub fn score(engine: &Engine, set: &QuestionSet) -> Score {
     score
 }
 
+fn tally_band(bands: &mut [(usize, usize); 10], confidence: f32, right: bool) {
+    let band = &mut bands[((confidence * 10.0) as usize).min(9)];
+    band.0 += 1;
+    band.1 += usize::from(right);
+}
+
 impl Score {
     /// The reliability table: per band of confidence, how many answers were given
     /// and how many were right.
     pub fn calibration(&self) -> String {
-        let mut out = String::from("confidence  answers  right");
-        for (i, &(given, right)) in self.bands.iter().enumerate().filter(|(_, b)| b.0 > 0) {
-            let share = 100.0 * right as f64 / given as f64;
-            out.push_str(&format!(
-                "\n{:.1}-{:.1}     {given:>7}  {right:>5} ({share:.0}%)",
-                i as f64 / 10.0,
-                (i + 1) as f64 / 10.0
-            ));
-        }
-        out
+        calibration(&self.bands)
     }
+
+    /// The reliability table of the best facts at no threshold.
+    pub fn best_calibration(&self) -> String {
+        calibration(&self.best_bands)
+    }
+}
+
+fn calibration(bands: &[(usize, usize); 10]) -> String {
+    let mut out = String::from("confidence  answers  right");
+    for (i, &(given, right)) in bands.iter().enumerate().filter(|(_, b)| b.0 > 0) {
+        let share = 100.0 * right as f64 / given as f64;
+        out.push_str(&format!(
+            "\n{:.1}-{:.1}     {given:>7}  {right:>5} ({share:.0}%)",
+            i as f64 / 10.0,
+            (i + 1) as f64 / 10.0
+        ));
+    }
+    out
 }
 
 impl fmt::Display for Score {
@@ -158,5 +208,32 @@ impl fmt::Display for Score {
             a.1 + b.1,
             100.0 * rate((self.wrong, a.1 + b.1)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: misses read `answered with Some("director")`, Rust's debug form.
+    #[test]
+    fn misses_name_facts_as_curators_write_them() {
+        let engine = Engine::load(None).expect("the built-in base");
+        let case = |kind, expect_any: &[&str]| Case {
+            q: "who directed first kiss".into(),
+            kind,
+            expect_any: expect_any.iter().map(|s| s.to_string()).collect(),
+            expect_all: Vec::new(),
+            sources: Vec::new(),
+            note: None,
+        };
+        let reply = engine.ask("who directed first kiss");
+        assert_eq!(judge(&case(Kind::Abstain, &[]), &reply).as_deref(), Some("answered with `director`"));
+        assert_eq!(
+            judge(&case(Kind::Answer, &["Spielberg", "Kubrick"]), &reply).as_deref(),
+            Some("`director`: has none of \"Spielberg\", \"Kubrick\"")
+        );
+        assert_eq!(Kind::Abstain.to_string(), "abstain");
+        assert_eq!(Status::Contested.to_string(), "contested");
     }
 }

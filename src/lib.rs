@@ -19,6 +19,7 @@ pub mod mock;
 pub mod quotes;
 pub mod render;
 pub mod reply;
+pub mod review;
 pub mod smalltalk;
 pub mod text;
 

@@ -48,30 +48,64 @@ const MIN_LEARNT_LEN: usize = 16;
 const CAPPED_TARGETS: &[(&str, LevelFilter)] =
     &[("tungstenite", LevelFilter::DEBUG), ("tokio_tungstenite", LevelFilter::DEBUG)];
 
-/// Installs the process's log subscriber (see [`subscriber`]).
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// Text for a person; colour (ANSI codes) only where they show as colour.
+    Text { ansi: bool },
+    /// One JSON object per line, for admins who ship logs to a collector. It goes
+    /// through the same redaction as text: JSON escapes no token character.
+    Json,
+    /// Text with colour, as the fmt layer writes by default (the secrets test reads
+    /// it: learning a token must see past colour codes).
+    #[default]
+    Coloured,
+}
+
+/// Installs the process's log subscriber (see [`subscriber`]), coloured text.
 pub fn init<W>(directives: &str, default: &str, writer: W) -> Result<(), TryInitError>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    subscriber(directives, default, writer).try_init()
+    init_styled(directives, default, Style::Coloured, writer)
 }
 
-/// The log subscriber: `directives` (`RUST_LOG` syntax; `default` if they do not
-/// parse), the frame-dumping targets capped by a filter of their own (so no
-/// directive, however specific, lifts it), and every line redacted before it reaches
-/// `writer`.
+/// Installs the process's log subscriber (see [`subscriber`]), written in `style`.
+pub fn init_styled<W>(directives: &str, default: &str, style: Style, writer: W) -> Result<(), TryInitError>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    styled(directives, default, style, writer).try_init()
+}
+
+/// The log subscriber, coloured text (see [`styled`]).
 pub fn subscriber<W>(directives: &str, default: &str, writer: W) -> impl tracing::Subscriber + Send + Sync
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
+    styled(directives, default, Style::Coloured, writer)
+}
+
+/// The log subscriber: `directives` (`RUST_LOG` syntax; `default` if they do not
+/// parse), the frame-dumping targets capped by a filter of their own (so no
+/// directive, however specific, lifts it), and every line, text or JSON, redacted
+/// before it reaches `writer`.
+pub fn styled<W>(directives: &str, default: &str, style: Style, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    use tracing_subscriber::Layer;
     let filter = EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(default));
     let capped = CAPPED_TARGETS
         .iter()
         .fold(Targets::new().with_default(LevelFilter::TRACE), |t, &(target, level)| t.with_target(target, level));
-    tracing_subscriber::registry()
-        .with(capped)
-        .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(Redacting(writer)))
+    let writer = Redacting(writer);
+    let layer = match style {
+        Style::Json => tracing_subscriber::fmt::layer().json().flatten_event(true).with_writer(writer).boxed(),
+        Style::Text { ansi } => tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(writer).boxed(),
+        Style::Coloured => tracing_subscriber::fmt::layer().with_ansi(true).with_writer(writer).boxed(),
+    };
+    tracing_subscriber::registry().with(capped).with(filter).with(layer)
 }
 
 /// Remembers a secret for good (a bot token). Values shorter than
@@ -563,6 +597,41 @@ mod tests {
             writer.write_all(b"23456789 b\n").unwrap();
         }
         assert_eq!(sink.lock().unwrap().as_slice(), b"a [redacted] b\n");
+    }
+
+    /// Logged through a subscriber of `style` at trace, with every line captured.
+    fn captured(style: Style, log: impl FnOnce()) -> String {
+        let captured = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = captured.clone();
+        tracing::subscriber::with_default(styled("trace", "trace", style, move || Sink(sink.clone())), log);
+        let bytes = captured.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn json_lines_are_redacted_too() {
+        let secret = "unit-json-bot-token-0123456789";
+        remember_secret(secret);
+        let interaction = "unit-json-interaction-aaaaaaaaaaaa";
+        let logs = captured(Style::Json, || {
+            tracing::info!(token = secret, "plain field");
+            tracing::info!("a message with {secret} inside");
+            tracing::debug!(body = %format!("{{\"token\":\"{interaction}\"}}"), "an interaction body");
+            tracing::debug!("later, the interaction token alone: {interaction}");
+        });
+        let lines: Vec<serde_json::Value> =
+            logs.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+        assert_eq!(lines.len(), 4, "{logs}");
+        assert_eq!(lines[0]["token"], REDACTED, "{logs}");
+        assert_eq!(lines[0]["message"], "plain field");
+        assert!(!logs.contains(secret) && !logs.contains(interaction), "{logs}");
+    }
+
+    #[test]
+    fn colour_only_when_asked_for() {
+        let log = || tracing::warn!("a warning");
+        assert!(!captured(Style::Text { ansi: false }, log).contains('\u{1b}'));
+        assert!(captured(Style::Text { ansi: true }, log).contains('\u{1b}'));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
 use firstkiss::engine::SharedEngine;
 use firstkiss::eval::QuestionSet;
@@ -25,6 +25,10 @@ use serde::Serialize;
 struct Cli {
     #[command(flatten)]
     knowledge: KnowledgeArg,
+    /// How log lines on standard error are written: text (coloured only on a
+    /// terminal) or json (one object per line, for a log collector).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,9 +36,16 @@ struct Cli {
 #[derive(Args)]
 struct KnowledgeArg {
     /// The fact base to use (documents are read from `sources/` beside it). Without
-    /// it, the fact base built into the binary.
+    /// it, `./knowledge.toml` if there is one, else the fact base built into the
+    /// binary.
     #[arg(long, global = true, env = "FIRSTKISS_KNOWLEDGE", value_name = "PATH")]
     knowledge: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -50,11 +61,14 @@ enum Command {
         /// Read one question per line from standard input (with --json).
         #[arg(long, requires = "json", conflicts_with = "question")]
         batch: bool,
-        /// The question; several words need no quotes.
-        #[arg(required_unless_present = "batch", num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        /// The question; several words need no quotes. Options may come before or
+        /// after it; after `--`, every word is part of the question
+        /// (`ask -- --help` asks "--help").
+        #[arg(required_unless_present = "batch", num_args = 1..)]
         question: Vec<String>,
     },
-    /// Ask questions one after another until end of input.
+    /// Ask questions one after another: on a terminal with line editing and history
+    /// (up and down arrows); `exit`, `quit` or Ctrl-D leaves.
     Repl,
     /// Check the fact base (quotes, ids, citations, lengths) and print a summary.
     Validate,
@@ -69,6 +83,15 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print a completion script for a shell, generated from these options (for
+    /// example `firstkiss-bot completions bash > ~/.local/share/bash-completion/completions/firstkiss-bot`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, generated from these options (for example
+    /// `firstkiss-bot man > ~/.local/share/man/man1/firstkiss-bot.1`).
+    Man,
     /// Run the Discord bot (token from DISCORD_TOKEN or the config file).
     Run {
         /// The config file [default: config.toml, if present].
@@ -115,12 +138,26 @@ static ALLOCATOR: firstkiss::Allocator = firstkiss::Allocator;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Without RUST_LOG, the running bot says what it is doing; the rest only warns.
-    let default_level =
-        if matches!(cli.command, Command::Run { .. } | Command::Serve { .. }) { "warn,firstkiss=info" } else { "warn" };
-    // Every line is scrubbed of secrets before it is written (src/logging.rs).
+    // Without RUST_LOG, only the bot's own events (the library's and this binary's):
+    // at debug, hyper and h2 alone wrote dozens of lines per question. The running
+    // bot says what it is doing; the mock says which base it loaded and reloads; the
+    // rest only warn.
+    let default_level = match cli.command {
+        Command::Run { .. } | Command::Serve { .. } => "firstkiss=info,firstkiss_bot=info",
+        #[cfg(feature = "mock")]
+        Command::Mock { .. } => "firstkiss=warn,firstkiss_bot=info",
+        _ => "firstkiss=warn,firstkiss_bot=warn",
+    };
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| default_level.to_string());
-    if let Err(e) = firstkiss::logging::init(&directives, default_level, io::stderr) {
+    // Colour codes only where they show as colour: in a file or a pipe they are noise.
+    let style = match cli.log_format {
+        LogFormat::Json => firstkiss::logging::Style::Json,
+        LogFormat::Text => firstkiss::logging::Style::Text {
+            ansi: io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
+    };
+    // Every line is scrubbed of secrets before it is written (src/logging.rs).
+    if let Err(e) = firstkiss::logging::init_styled(&directives, default_level, style, io::stderr) {
         eprintln!("warning: logging is off: {e}");
     }
     match run(cli) {
@@ -145,9 +182,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         #[cfg(feature = "mock")]
         Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
+        // Generated from the definitions above, so they never disagree with them.
+        Command::Completions { shell } => {
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "firstkiss-bot", &mut out);
+            return out.flush().context("cannot write the completion script");
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out).context("cannot write the manual page")?;
+            return out.flush().context("cannot write the manual page");
+        }
         _ => {}
     }
-    let engine = Engine::load(cli.knowledge.knowledge.as_deref())?;
+    let engine = Engine::load(default_knowledge(cli.knowledge.knowledge).as_deref())?;
     let mut out = BufWriter::new(io::stdout().lock());
     match cli.command {
         Command::Ask { json: true, batch: true, .. } => {
@@ -179,6 +227,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Repl => repl(&engine, &mut out)?,
         Command::Validate => {
             writeln!(out, "{}: OK: {}", engine.kb().origin(), engine.kb().stats())?;
+            // Valid, so it loads and answers; these say where it would answer badly.
+            let warnings = firstkiss::review::review(&engine);
+            for warning in &warnings {
+                writeln!(out, "warning: {warning}")?;
+            }
+            if !warnings.is_empty() {
+                let s = if warnings.len() == 1 { "" } else { "s" };
+                writeln!(out, "{} warning{s}: the base loads, but fans may not get the answers meant", warnings.len())?;
+            }
         }
         Command::Facts { json } => facts(&engine, json, &mut out)?,
         Command::Eval { files } => {
@@ -188,13 +245,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     QuestionSet::parse(&text).with_context(|| format!("{} is not a question set", file.display()))?;
                 let score = firstkiss::eval::score(&engine, &set);
                 for (case, why) in &score.misses {
-                    writeln!(out, "miss [{:?}] {:?}: {why}", case.kind, case.q)?;
+                    writeln!(out, "miss [{}] \"{}\": {why}", case.kind, case.q)?;
                 }
                 writeln!(out, "{}: {score}", file.display())?;
                 writeln!(out, "{}", score.calibration())?;
+                let best = (score.ranked, score.answered.1);
+                writeln!(out, "best fact right, at no threshold: {}/{} answerable", best.0, best.1)?;
+                writeln!(out, "{}", score.best_calibration())?;
             }
         }
-        Command::Run { .. } | Command::Serve { .. } => unreachable!("handled above"),
+        Command::Run { .. } | Command::Serve { .. } | Command::Completions { .. } | Command::Man => {
+            unreachable!("handled above")
+        }
         #[cfg(feature = "mock")]
         Command::Mock { .. } => unreachable!("handled above"),
     }
@@ -211,8 +273,19 @@ fn load_config(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::R
     };
     let file = ConfigFile::load(&path, required, std::env::var("DISCORD_TOKEN").ok().as_deref())?;
     let mut settings = file.settings(&path)?;
-    settings.knowledge = knowledge.or(settings.knowledge);
+    settings.knowledge = default_knowledge(knowledge.or(settings.knowledge));
     Ok((file, settings))
+}
+
+/// The fact base file in the current directory that a command uses when none is named.
+const LOCAL_KNOWLEDGE: &str = "knowledge.toml";
+
+/// The fact base to use: the one named, else `./knowledge.toml` where there is one,
+/// else (`None`) the one built into the binary. Run from a clone, every command uses
+/// the file a curator edits, so `validate` checks it, `ask` answers from it, and
+/// SIGHUP re-reads it; the built-in base could never change under a reload.
+fn default_knowledge(named: Option<PathBuf>) -> Option<PathBuf> {
+    named.or_else(|| Path::new(LOCAL_KNOWLEDGE).is_file().then(|| PathBuf::from(LOCAL_KNOWLEDGE)))
 }
 
 fn load_engine(knowledge: Option<&Path>) -> anyhow::Result<Arc<SharedEngine>> {
@@ -291,13 +364,16 @@ fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> 
         settings.user_cooldown = std::time::Duration::ZERO;
         settings.channel_cooldown = std::time::Duration::ZERO;
     }
-    if io::stdin().is_terminal() && !json {
-        eprintln!("Mock Discord: type /ask <question>, /fact <topic>, /sources, /about, @bot <text>, [Sources], or a message. Ctrl-D ends.");
+    let typed = io::stdin().is_terminal();
+    if typed && !json {
+        eprintln!("Mock Discord: type {}. Ctrl-D ends.", mock::console::COMMANDS);
     }
+    // A terminal has shown what was typed: echoing it again doubled every line.
+    let view = mock::console::View { json, ansi: io::stdout().is_terminal(), echo: !typed };
     runtime()?.block_on(async {
         tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone(), None));
         let input = tokio::io::BufReader::new(tokio::io::stdin());
-        mock::console::run(engine, settings, json, input, io::stdout().lock()).await?;
+        mock::console::run(engine, settings, view, input, io::stdout().lock()).await?;
         Ok(())
     })
 }
@@ -313,6 +389,10 @@ async fn reload_on_hangup(engine: Arc<SharedEngine>, path: Option<PathBuf>, metr
             return;
         };
         while hangups.recv().await.is_some() {
+            if path.is_none() {
+                tracing::warn!("{}", discord::BUILTIN_RELOAD);
+                continue;
+            }
             let loaded = tokio::task::spawn_blocking({
                 let (engine, path) = (engine.clone(), path.clone());
                 move || engine.reload(path.as_deref())
@@ -355,22 +435,49 @@ async fn shutdown_signal() {
     }
 }
 
+/// The words that end the repl, whatever their case.
+fn is_exit(line: &str) -> bool {
+    matches!(line.trim().to_lowercase().as_str(), "exit" | "quit" | "/exit" | "/quit")
+}
+
 fn repl(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
-    let interactive = io::stdin().is_terminal();
-    if interactive {
-        eprintln!("Ask about \"First Kiss\" ({} facts). End with exit, quit or Ctrl-D.", engine.kb().stats().facts);
+    if !io::stdin().is_terminal() {
+        return repl_script(engine, out);
     }
+    use rustyline::error::ReadlineError;
+    let mut editor = rustyline::DefaultEditor::new().context("cannot set up line editing on this terminal")?;
+    eprintln!("Ask about \"First Kiss\" ({} facts). End with exit, quit or Ctrl-D.", engine.kb().stats().facts);
+    loop {
+        let line = match editor.readline("> ") {
+            Ok(line) => line,
+            // Ctrl-C drops the line being typed, as a shell does.
+            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-D: end the prompt's line, so the shell's prompt starts on its own.
+            Err(ReadlineError::Eof) => {
+                eprintln!();
+                return Ok(());
+            }
+            Err(e) => return Err(e).context("cannot read the terminal"),
+        };
+        if is_exit(&line) {
+            return Ok(());
+        }
+        if !line.trim().is_empty() {
+            // In memory only: questions are not written to a file in the user's home.
+            let _ = editor.add_history_entry(line.as_str());
+        }
+        writeln!(out, "{}\n", render::text(&engine.ask(line.trim_end())))?;
+        out.flush()?;
+    }
+}
+
+/// The repl reading a script or a pipe: one question per line, no prompt.
+fn repl_script(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
     let mut input = io::stdin().lock();
     let mut line = String::new();
     loop {
-        if interactive {
-            eprint!("> ");
-        }
         line.clear();
-        if input.read_line(&mut line).context("cannot read standard input")? == 0 {
-            return Ok(());
-        }
-        if matches!(line.trim().to_lowercase().as_str(), "exit" | "quit" | "/exit" | "/quit") {
+        if input.read_line(&mut line).context("cannot read standard input")? == 0 || is_exit(&line) {
             return Ok(());
         }
         writeln!(out, "{}\n", render::text(&engine.ask(line.trim_end())))?;

@@ -20,6 +20,17 @@ pub enum Status {
     Unknown,
 }
 
+/// As the JSON output and the logs name it.
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Answered => "answered",
+            Status::Contested => "contested",
+            Status::Unknown => "unknown",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     pub question: String,

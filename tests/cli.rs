@@ -185,8 +185,11 @@ fn validate_rejects_a_duplicate_id() {
 #[test]
 fn validate_rejects_a_toml_syntax_error_with_line_and_column() {
     let err = validate_broken(|t| t.replace("title = \"The song in the film\"", "title = \"The song in the film"));
-    assert!(err.starts_with("error: KB:38:30: invalid basic string"), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "error: KB:38:30: this text has no closing \" on its line: end it with \" (a text over several lines goes \
+         between \"\"\" and \"\"\")\n   |\n38 | title = \"The song in the film\n   |                              ^"
+    );
 }
 
 #[test]
@@ -268,8 +271,37 @@ fn only_regular_files_of_a_bounded_size_are_read() {
 
 #[test]
 fn validate_summarizes_the_shipped_base() {
-    let out = stdout(&run(&["validate"]));
+    let out = stdout(&bot(&["validate"]).current_dir(std::env::temp_dir()).output().expect("runs"));
     assert!(out.starts_with("knowledge.toml (built in): OK: 5 sources, "), "{out}");
+    assert!(!out.contains("warning"), "the shipped base has no overlapping facts:\n{out}");
+}
+
+/// Regression: a curator edited ./knowledge.toml and every command (and SIGHUP)
+/// kept using the copy built into the binary.
+#[test]
+fn without_knowledge_the_file_in_the_current_folder_is_used() {
+    let (dir, path) = fixture_copy();
+    let out = stdout(&bot(&["validate"]).current_dir(dir.path()).output().expect("runs"));
+    assert!(out.starts_with("knowledge.toml: OK: 2 sources, 3 facts"), "{out}");
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replace("filmmaker Tatia", "director Tatia"))
+        .unwrap();
+    let out = String::from_utf8(bot(&["validate"]).current_dir(dir.path()).output().unwrap().stderr).unwrap();
+    assert!(out.starts_with("error: knowledge.toml: 1 problem"), "the edit is what is checked: {out}");
+    let out = stdout(&bot(&["--knowledge", FIXTURE, "validate"]).current_dir(".").output().unwrap());
+    assert!(out.starts_with(&format!("{FIXTURE}: OK")), "a named base comes first: {out}");
+}
+
+/// Regression: `ask who directed it --json` printed text, the flag read as a word.
+#[test]
+fn options_may_follow_the_question_and_after_two_dashes_everything_is_the_question() {
+    let out = stdout(&run(&["--knowledge", FIXTURE, "ask", "who", "directed", "it", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON, not text");
+    assert_eq!((v["question"].as_str(), v["fact"].as_str()), (Some("who directed it"), Some("director")));
+    let out = stdout(&run(&["--knowledge", FIXTURE, "ask", "--json", "--", "--help"]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["question"], "--help", "asked literally");
+    let out = stdout(&run(&["ask", "--help"]));
+    assert!(out.contains("Usage: firstkiss-bot ask"), "--help before `--` is help: {out}");
 }
 
 #[test]
@@ -308,7 +340,8 @@ fn mock_answers_a_script_from_a_pipe() {
     assert_eq!(replies.len(), 5, "one reply per line:\n{out}");
     assert!(replies[0].contains("Pilieva") && replies[0].contains("[Sources]"), "{}", replies[0]);
     assert!(replies[1].contains("bot, replying to you:") && replies[1].contains("three"), "{}", replies[1]);
-    assert!(replies[2].contains("(the bot stays quiet)"), "{}", replies[2]);
+    assert!(replies[2].contains("(the bot stays quiet: in a Q&A channel it answers only"), "{}", replies[2]);
+    assert!(!out.contains("**") && !out.contains('\u{1b}'), "markdown shown as plain text in a pipe:\n{out}");
     assert!(
         replies[3].contains("suggestions as you type") && replies[3].contains("We Might Be Dead Tomorrow"),
         "{}",
@@ -414,8 +447,10 @@ fn a_named_config_must_exist_and_be_valid() {
 #[test]
 fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
     use std::io::BufRead;
-    let (_dir, path) = fixture_copy();
-    let mut child = bot(&["--knowledge", path.to_str().unwrap(), "mock"])
+    // As the README has it: run from the folder that holds knowledge.toml, no option.
+    let (dir, path) = fixture_copy();
+    let mut child = bot(&["mock"])
+        .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -464,6 +499,38 @@ fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
     assert!(output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("rejected on SIGHUP; the old one stays") && err.contains("knowledge.toml:2:"), "{err}");
+}
+
+/// Started where there is no knowledge.toml, the bot answers from its built-in base,
+/// which no edit can change: SIGHUP says so instead of "reloaded".
+#[cfg(unix)]
+#[test]
+fn sighup_on_the_built_in_base_says_there_is_nothing_to_reload() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bot(&["mock"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    writeln!(stdin, "/about").unwrap();
+    let mut line = String::new();
+    assert!(stdout.read_line(&mut line).unwrap() > 0, "the console answers once it is connected");
+    assert!(Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(500));
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        err.matches("nothing to reload: this bot answers from the fact base built into its binary").count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("reloaded"), "{err}");
 }
 
 #[test]
@@ -518,4 +585,75 @@ fn who_said_a_quote_is_answered_from_the_document_with_the_phrase_cited() {
         serde_json::from_str(&stdout(&run(&["ask", "--json", "who said \"the moon is made of cheese\""])))
             .expect("JSON");
     assert_eq!(made_up["status"], "unknown", "{made_up}");
+}
+
+/// Regression: logs carried colour codes into files and pipes, and RUST_LOG=debug
+/// was mostly hyper and h2. By default only the bot's own events are logged.
+#[test]
+fn logs_are_plain_in_a_pipe_json_on_request_and_the_bots_own_by_default() {
+    let out = run_with_stdin(&["mock"], b"/ask who directed first kiss\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("fact base loaded"), "{err}");
+    assert!(!err.contains('\u{1b}'), "no colour codes in a pipe: {err:?}");
+
+    let out = run_with_stdin(&["mock", "--log-format", "json"], b"/ask who directed first kiss\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> =
+        err.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(lines.iter().any(|l| l["message"] == "fact base loaded"), "{err}");
+    for line in &lines {
+        let target = line["target"].as_str().expect("a target");
+        assert!(target.starts_with("firstkiss"), "only the bot's own events by default: {line}");
+    }
+}
+
+/// Regression: `/foo`, `/ASK` and `[sources]` got "(the bot stays quiet)", an early
+/// `[Sources]` pressed an older answer's button, and cooldown silence went unexplained.
+#[test]
+fn the_mock_says_what_it_did_not_send_and_why_the_bot_is_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[cooldown]\nper_user_seconds = 60.0\nper_channel_seconds = 0.0\n").unwrap();
+    let script = b"[Sources]\n/ask who directed first kiss\n/ask how old is tatia pilieva\n[Sources]\n/foo bar\n\
+        /ASK hi\n[sources]\n@bot who directed first kiss\n@bot who wrote the song\n";
+    let out = stdout(&run_with_stdin(&["mock", "--config", config.to_str().unwrap()], script));
+    let replies: Vec<&str> = out.split("\n> ").collect();
+    assert_eq!(replies.len(), 9, "one reply per line:\n{out}");
+    assert!(replies[0].contains("(no answer yet has a Sources button"), "{}", replies[0]);
+    assert!(replies[3].contains("(the last answer has no Sources button"), "not the older one's:\n{}", replies[3]);
+    for (reply, command) in [(replies[4], "/foo"), (replies[5], "/ASK"), (replies[6], "[sources]")] {
+        assert!(reply.contains(&format!("(unknown command {command}: the console takes /ask")), "{reply}");
+    }
+    assert!(replies[7].contains("Pilieva"), "{}", replies[7]);
+    assert!(replies[8].contains("it is cooling down") && replies[8].contains("once every 60 s"), "{}", replies[8]);
+
+    let out = stdout(&run_with_stdin(&["mock", "--json"], b"/foo\n"));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert!(v["note"].as_str().is_some_and(|n| n.starts_with("unknown command /foo")), "{v}");
+}
+
+#[test]
+fn completions_and_the_manual_page_are_generated_from_the_options() {
+    for (shell, marker) in [
+        ("bash", "complete -F _firstkiss__bot"),
+        ("zsh", "#compdef firstkiss-bot"),
+        ("fish", "complete -c firstkiss-bot"),
+    ] {
+        let script = stdout(&run(&["completions", shell]));
+        assert!(script.contains(marker), "{shell}: {script}");
+        for option in ["knowledge", "log-format", "validate", "mock"] {
+            assert!(script.contains(option), "{shell} completes {option}");
+        }
+    }
+    let page = stdout(&run(&["man"]));
+    assert!(page.contains(".TH firstkiss-bot 1"), "{page}");
+    assert!(page.contains("\\-\\-knowledge") && page.contains("completions"), "{page}");
+}
+
+#[test]
+fn the_license_file_is_the_one_cargo_toml_names() {
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap();
+    assert!(manifest.contains("license = \"MIT\""), "Cargo.toml's license changed: update LICENSE too");
+    let license = std::fs::read_to_string("LICENSE").expect("a LICENSE file");
+    assert!(license.starts_with("MIT License\n") && license.contains("Permission is hereby granted, free of charge"));
 }

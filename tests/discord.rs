@@ -303,9 +303,12 @@ async fn sources_and_about_describe_the_bot() {
     let sources = bot.mock.command(mock::general(GUILD), &fan(), "sources", &[]);
     let text = embed_text(&bot.one_answer(&sources, "/sources").await);
     assert!(
-        text.contains("Alexander Mallin") && text.contains("interview") && text.contains("first-person account"),
+        text.contains("News report by Alexander Mallin")
+            && text.contains("Interview by Alexis Ferenczi")
+            && text.contains("First-person account by Tatia Pilieva"),
         "{text}"
     );
+    assert!(!text.contains(".txt"), "no hashed file names for fans: {text}");
     let about = bot.mock.command(mock::general(GUILD), &fan(), "about", &[]);
     let text = embed_text(&bot.one_answer(&about, "/about").await);
     assert!(text.contains("/ask") && text.contains("facts"), "{text}");
@@ -862,4 +865,19 @@ async fn a_token_revoked_while_running_stops_the_bot() {
     let ended = tokio::time::timeout(PATIENCE, &mut bot.task).await.expect("the bot stops by itself");
     let error = ended.expect("no panic").expect_err("an error");
     assert!(matches!(error, discord::BotError::BadToken), "{error:?}");
+}
+
+/// Regression: at a terminal, which has already shown what was typed, the console
+/// echoed every line a second time. A script's lines are still echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_echoes_a_line_only_when_asked_to() {
+    for echo in [true, false] {
+        let engine = Arc::new(SharedEngine::new(Engine::load(None).unwrap()));
+        let view = mock::console::View { json: false, ansi: false, echo };
+        let mut out = Vec::new();
+        mock::console::run(engine, Settings::default(), view, &b"/about\n"[..], &mut out).await.expect("runs");
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.starts_with("> /about\n"), echo, "{out}");
+        assert!(out.contains("About this bot"), "{out}");
+    }
 }

@@ -30,6 +30,13 @@ pub enum ConfigError {
 
 /// A value that must never reach a log, an error or a panic message. Making one
 /// registers it with [`crate::logging`], so no log line can show it either.
+///
+/// Not `secrecy`'s `SecretString` (issue 12 asked): what keeps the token out of the
+/// logs is that making a `Secret` registers it with the scrubber, which `secrecy`
+/// cannot do, so it would only wrap this type. Its zeroing on drop would clear one
+/// copy of several (serenity's client, reqwest's headers and the IDENTIFY frame keep
+/// their own), and `secrecy` 0.8, the version serenity brings, differs in API from
+/// the current 0.10, so either choice pins or duplicates it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -122,7 +129,7 @@ pub struct AnswersConfig {
 
 impl Default for AnswersConfig {
     fn default() -> Self {
-        AnswersConfig { threshold: None, unprompted_threshold: 0.5, private_by_default: false }
+        AnswersConfig { threshold: None, unprompted_threshold: 0.8, private_by_default: false }
     }
 }
 

@@ -153,7 +153,11 @@ impl Handler {
         };
         match result {
             Ok(registered) => {
-                info!(count = registered.len(), guild = ?self.settings.guild_id, "slash commands registered")
+                info!(
+                    count = registered.len(),
+                    guild = self.settings.guild_id.map(|g| g.get()),
+                    "slash commands registered"
+                )
             }
             Err(e) if status(&e) == Some(401) => self.refused("the slash commands", &e),
             Err(e) => {
@@ -255,8 +259,14 @@ impl Handler {
             return;
         }
         let engine = self.engine.clone();
-        let path = self.settings.knowledge.clone();
-        let outcome = tokio::task::spawn_blocking(move || engine.reload(path.as_deref())).await;
+        let Some(path) = self.settings.knowledge.clone() else {
+            warn!("/reload: {}", super::BUILTIN_RELOAD);
+            let edit =
+                EditInteractionResponse::new().content(super::BUILTIN_RELOAD).allowed_mentions(render::no_pings());
+            self.deliver("the reload report", || command.edit_response(http, edit.clone())).await;
+            return;
+        };
+        let outcome = tokio::task::spawn_blocking(move || engine.reload(Some(&path))).await;
         let text = match outcome {
             Ok(Ok(stats)) => {
                 self.metrics.reload(true);
@@ -443,12 +453,12 @@ fn mentions(msg: &Message, me: UserId) -> bool {
 }
 
 fn log_reply(reply: &Reply) {
-    info!(status = ?reply.status, fact = reply.fact_id.as_deref(), confidence = reply.confidence, "answered");
+    info!(status = %reply.status, fact = reply.fact_id.as_deref(), confidence = reply.confidence, "answered");
 }
 
 impl Handler {
     pub async fn ready(&self, http: &Http, ready: Ready) {
-        let span = info_span!("ready", shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len());
+        let span = info_span!("ready", shard = ready.shard.map(|s| s.id.0), guilds = ready.guilds.len());
         async {
             let _ = self.me.set(ready.user.id);
             info!(user = %ready.user.name, "connected");

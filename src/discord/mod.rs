@@ -147,6 +147,12 @@ pub enum BotError {
     Sharding(u16),
 }
 
+/// What `/reload` and SIGHUP say when the bot answers from the fact base built into
+/// its binary: there is no file to re-read, and a reload that said "reloaded" would
+/// leave a curator wondering why their edit changed nothing.
+pub const BUILTIN_RELOAD: &str = "nothing to reload: this bot answers from the fact base built into its binary, \
+    not from a file; start it with --knowledge PATH (or from the folder that holds knowledge.toml) to reload edits";
+
 fn disallowed_intents(message_content: bool) -> String {
     const WHERE: &str = "Discord Developer Portal → your application → Bot → Privileged Gateway Intents";
     if message_content {
@@ -231,7 +237,14 @@ pub async fn start(
     }
     tokio::pin!(shutdown);
     if gateway {
-        info!(?intents, qa_channels = handler.settings().qa_channels.len(), ?shards, "starting the Discord client");
+        let intent_names: Vec<&str> = intents.iter_names().map(|(name, _)| name).collect();
+        let shard_list: Vec<String> = shards.iter().map(|[id, total]| format!("{id}/{total}")).collect();
+        info!(
+            intents = intent_names.join(","),
+            qa_channels = handler.settings().qa_channels.len(),
+            shards = shard_list.join(" "),
+            "starting the Discord client"
+        );
         let Some(url) = gateway_url(&http, &mut shutdown).await? else {
             return Ok(());
         };

@@ -147,12 +147,18 @@ pub fn sources_button(reply: &Reply) -> Option<CreateActionRow> {
     })
 }
 
-/// Every document the bot knows.
+/// Every document the bot knows, as a fan would look for it: title, author and
+/// kind. The file name under `sources/` is a hash, meaningless to fans.
 pub fn source_list(kb: &KnowledgeBase) -> CreateEmbed {
     let mut embed = Budget::new().title("The documents behind every answer");
     for source in kb.sources() {
-        let author = source.author.as_deref().map_or(String::new(), |a| format!("by {a}, "));
-        embed = embed.field(&source.title, &format!("{author}{}\n`{}`", source.kind, source.file));
+        let kind = source.kind.to_string();
+        let kind = kind[..1].to_uppercase() + &kind[1..];
+        let value = match &source.author {
+            Some(author) => format!("{kind} by {author}"),
+            None => kind,
+        };
+        embed = embed.field(&source.title, &value);
     }
     embed.footer("The bot answers only from these; every answer quotes one.").colour(ANSWER_COLOUR)
 }

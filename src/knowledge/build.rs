@@ -6,7 +6,7 @@ use std::io;
 
 use toml::Spanned;
 
-use super::error::{line_col, Lines};
+use super::error::Lines;
 use super::{raw, Citation, Claim, Entity, EntityId, EntityKind, Fact, FactId, Gap, KnowledgeBase, KnowledgeError};
 use super::{Problem, Source, SourceKind};
 use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
@@ -17,16 +17,7 @@ pub fn build(
     text: &str,
     document: &dyn Fn(&str) -> io::Result<String>,
 ) -> Result<KnowledgeBase, KnowledgeError> {
-    let file: raw::File = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
-        // toml gives no message for some characters (a control character in a
-        // comment, found by fuzzing): never leave the curator with a bare position.
-        let message = match e.message().trim_end() {
-            "" => "invalid character: TOML allows no control characters here".to_string(),
-            message => message.to_string(),
-        };
-        KnowledgeError::Syntax { origin: origin.to_string(), line, column, message }
-    })?;
+    let file: raw::File = toml::from_str(text).map_err(|e| super::error::toml_error(origin, text, &e))?;
     let mut b = Builder { lines: Lines::new(text), problems: Vec::new() };
     let (sources, documents) = b.sources(&file.source, document);
     let synonyms = b.synonyms(&file.synonyms);
@@ -566,7 +557,54 @@ mod tests {
     #[test]
     fn fuzz_a_control_character_in_a_comment_still_gets_a_message() {
         let err = problems("#\u{1}\n");
-        assert_eq!(err, "kb.toml:1:2: invalid character: TOML allows no control characters here");
+        assert_eq!(
+            err,
+            "kb.toml:1:2: invalid character: TOML allows no control characters here\n  |\n1 | #\u{fffd}\n  |  ^"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_shows_its_line_with_a_caret_and_says_what_was_expected() {
+        let toml = format!("{SOURCE}{}", fact("cameras", "")).replace("questions = [\"q\"]", "questions = \"camera\"");
+        assert_eq!(
+            problems(&toml),
+            "kb.toml:11:13: `questions` is a list: put the text in [ ], like questions = [\"camera\"]\n   |\n11 | \
+             questions = \"camera\"\n   |             ^^^^^^^^"
+        );
+    }
+
+    #[test]
+    fn common_toml_mistakes_are_said_in_plain_words_with_their_entry() {
+        let base = format!("{SOURCE}{}", fact("cameras", ""));
+        let entity = "\n[[entity]]\nid = \"tatia\"\nkind = \"person\"\nnames = [\"Tatia\"]\nsummary = \"S.\"\n";
+        for (toml, expected) in [
+            (base.replace("title = \"T\"", "title = \"T"), "this text has no closing \""),
+            (base.replace("title = \"T\"", "title = [\"T\"]"), "`title` is one text, not a list"),
+            (
+                base.replace("title = \"T\"", "title = 3"),
+                "`title` is a text: put it in double quotes, like title = \"3\"",
+            ),
+            (
+                base.replace("title = \"T\"", "title = \"He said \"action\"\""),
+                "a \" inside a text ends the text: write \\\" for a quote mark inside it",
+            ),
+            (
+                base.replace("quote = \"Five cameras were used\"\n", ""),
+                "a [[fact.cite]] of fact `cameras` has no `quote`",
+            ),
+            (base.replace("id = \"cameras\"\n", ""), "kb.toml:7:1: the [[fact]] at line 7 has no `id`"),
+            (format!("{base}{entity}"), "the [[entity]] `tatia` has no `name`"),
+            (
+                base.replace("questions =", "qestions ="),
+                "the [[fact]] `cameras` has a field `qestions` that the bot does not know: did you mean `questions`?",
+            ),
+            (base.replace("\"interview\"", "\"intervew\""), "`kind` cannot be \"intervew\": it is one of"),
+            (base.replace("[[fact]]", "[fact]"), "`[fact]` is written `[[fact]]`, with double brackets"),
+        ] {
+            let err = problems(&toml);
+            assert!(err.contains(expected), "{expected:?} not in:\n{err}");
+            assert!(!err.contains("invalid type") && !err.contains("expected a"), "serde's words in:\n{err}");
+        }
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl KnowledgeBase {
         let text = String::from_utf8(bytes).map_err(|e| {
             let (line, column, byte) = first_invalid_utf8(e.as_bytes(), e.utf8_error());
             let message = format!("invalid UTF-8 (byte 0x{byte:02X}): save the file as UTF-8");
-            KnowledgeError::Syntax { origin: origin.clone(), line, column, message }
+            KnowledgeError::Syntax { origin: origin.clone(), line, column, message, snippet: String::new() }
         })?;
         let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf).join("sources");
         Self::parse(&origin, &text, |file| {

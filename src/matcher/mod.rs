@@ -112,6 +112,9 @@ pub struct Matcher {
     /// The lightest phrasing of all.
     shortest_anywhere: f32,
     qtypes: Vec<QTypes>,
+    /// The focus stems each entry's phrasings ask for ("park" in "which park..."),
+    /// sorted, with how many phrasings ask each.
+    focuses: Vec<Vec<(String, u16)>>,
     /// Every question type some fact answers.
     answerable: QTypes,
     /// How many entries are facts; the rest are gaps.
@@ -192,6 +195,8 @@ struct Query {
     /// Total weight of the question, unknown words included.
     total: f32,
     qtype: Option<QType>,
+    /// The stem of the kind of thing a "which ..." question asks for.
+    focus: Option<String>,
     entities: Vec<EntityId>,
     has_words: bool,
     /// Weight of the words no entry knows.
@@ -231,12 +236,14 @@ impl Matcher {
         let mut stem_counts: HashMap<String, u32> = HashMap::new();
         let mut phrasings = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
+        let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         for (doc, text) in docs.iter().enumerate() {
             let mut strong = Vec::new();
             let mut weak = Vec::new();
             let mut doc_phrasings = Vec::new();
             let mut doc_qtypes = QTypes::default();
+            let mut doc_focuses: Vec<(String, u16)> = Vec::new();
             let mut doc_stems: Vec<String> = Vec::new();
             let mut strong_texts: Vec<TermId> = Vec::new();
             for phrasing in &text.phrasings {
@@ -244,6 +251,13 @@ impl Matcher {
                 let (qtype, qualifier) = qtype::detect(&words);
                 if let Some(q) = qtype {
                     doc_qtypes.insert(q);
+                }
+                if let Some(i) = qtype::focus(&words) {
+                    let stem = analyzer.stem(&words[i]);
+                    match doc_focuses.iter_mut().find(|(f, _)| *f == stem) {
+                        Some(seen) => seen.1 += 1,
+                        None => doc_focuses.push((stem, 1)),
+                    }
                 }
                 let terms = builder.terms(&analyzer, &words, qualifier, &mut doc_stems);
                 strong.extend(terms.iter().copied());
@@ -286,6 +300,7 @@ impl Matcher {
             }
             phrasings.push(doc_phrasings);
             qtypes.push(doc_qtypes);
+            focuses.push(doc_focuses);
         }
         // Synonym members are words the matcher understands even if no fact uses them.
         for group in kb.synonyms() {
@@ -321,6 +336,7 @@ impl Matcher {
             shortest,
             phrasings,
             qtypes,
+            focuses,
             facts: kb.facts().len() as u32,
             about: docs.iter().map(|d| d.about.to_vec()).collect(),
             entities,
@@ -329,7 +345,7 @@ impl Matcher {
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
             uses,
             training_phrasings: training_phrasings(kb),
-            model: Model { weights: [0.0; FEATURES.len()], threshold: 0.5, examples: 0, positives: 0 },
+            model: Model::UNTRAINED,
         };
         matcher.model = matcher.train();
         matcher.uses = Vec::new();
@@ -385,7 +401,7 @@ impl Matcher {
             .into_iter()
             .map(|j| Scored {
                 target: self.target(j.doc),
-                confidence: self.model.probability(&j.features),
+                confidence: self.model.confidence(self.model.score(&j.features)),
                 coverage: j.coverage,
             })
             .collect();
@@ -451,7 +467,8 @@ impl Matcher {
     fn query(&self, question: &str) -> Query {
         let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
         let (qtype, qualifier) = qtype::detect(&words);
-        let mut query = Query { qtype, has_words: !words.is_empty(), ..Query::default() };
+        let focus = qtype::focus(&words).map(|i| self.analyzer.stem(&words[i]));
+        let mut query = Query { qtype, focus, has_words: !words.is_empty(), ..Query::default() };
         // Stemming is most of a question's cost, so a word repeated is stemmed once,
         // and words past the last one matched (below) are not stemmed at all.
         let mut stems: Vec<(String, String)> = Vec::new();
@@ -524,7 +541,11 @@ impl Matcher {
         use std::fmt::Write;
         let query = self.query(question);
         let name = |id: TermId| self.terms.iter().find(|(_, &t)| t == id).map_or("?", |(s, _)| s.as_str());
-        let mut out = format!("question type: {:?}\nterms:", query.qtype);
+        let mut out = format!(
+            "question type: {}\nfocus: {}\nterms:",
+            query.qtype.map_or("none", QType::describe),
+            query.focus.as_deref().unwrap_or("none")
+        );
         for &(term, weight) in &query.terms {
             let _ = write!(out, " {}={weight:.2}", name(term));
         }
@@ -547,19 +568,23 @@ impl Matcher {
             "model: learned from {} examples ({} right), answers at {:.3}",
             self.model.examples, self.model.positives, self.model.threshold
         );
-        let weights: Vec<String> =
-            model::FEATURES.iter().zip(self.model.weights).map(|(n, w)| format!("{n} {w:+.2}")).collect();
-        let _ = writeln!(out, "weights: {}", weights.join(", "));
+        let weights = |names: &[&str], weights: &[f64]| -> String {
+            names.iter().zip(weights).map(|(n, w)| format!("{n} {w:+.2}")).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(out, "weights: {}", weights(&model::FEATURES, &self.model.weights));
+        let _ = writeln!(out, "second stage: {}", weights(&model::CALIBRATION, &self.model.calibration));
         let proposed = self.top(&query, CANDIDATES);
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
-        let mut judged = self.judge_all(&query, &docs, None);
-        judged.sort_by(|a, b| self.model.probability(&b.features).total_cmp(&self.model.probability(&a.features)));
-        for j in judged {
+        let mut judged: Vec<_> =
+            self.judge_all(&query, &docs, None).into_iter().map(|j| (self.model.score(&j.features), j)).collect();
+        judged.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (score, j) in judged {
+            let confidence = self.model.confidence(score);
             let name = match self.target(j.doc) {
                 Target::Fact(id) => format!("{} ({})", kb.fact(id).id, kb.fact(id).title),
                 Target::Gap(id) => format!("{} (the documents don't say)", kb.gap(id).id),
             };
-            let _ = writeln!(out, "{:.3} {name}", self.model.probability(&j.features));
+            let _ = writeln!(out, "{confidence:.3} {name} (score {score:+.2})");
             let parts: Vec<String> = model::FEATURES
                 .iter()
                 .zip(j.features)

@@ -21,6 +21,19 @@ pub enum QType {
 }
 
 impl QType {
+    /// How `ask --explain` names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            QType::Who => "who",
+            QType::When => "when",
+            QType::Where => "where",
+            QType::Why => "why",
+            QType::Quantity => "how many",
+            QType::Duration => "how long",
+            QType::Age => "how old",
+        }
+    }
+
     const ALL: [QType; 7] =
         [QType::Who, QType::When, QType::Where, QType::Why, QType::Quantity, QType::Duration, QType::Age];
 
@@ -95,6 +108,23 @@ pub fn detect(words: &[String]) -> (Option<QType>, Option<usize>) {
     (None, None)
 }
 
+/// Words between "what" and the thing asked for, in "what kind of park".
+const KIND_WORDS: &[&str] = &["kind", "kinda", "sort", "type", "of"];
+
+/// The focus of a "which ..." or "what ..." question: the index of the word naming
+/// the kind of thing asked for ("park" in "which park did they go to"), if any. A
+/// fact that never asks for that kind of thing likely mentions it without naming it.
+pub fn focus(words: &[String]) -> Option<usize> {
+    let opener = words.iter().position(|w| !PREAMBLE.contains(&w.as_str()))?;
+    if YES_NO_OPENERS.contains(&words[opener].as_str()) {
+        return None;
+    }
+    let at = words[opener..].iter().position(|w| matches!(w.as_str(), "which" | "what" | "whats" | "wat" | "wut"))?;
+    let noun = (opener + at + 1..words.len()).find(|&i| !KIND_WORDS.contains(&words[i].as_str()))?;
+    let word = words[noun].as_str();
+    (!crate::text::is_stopword(word) && !TIME_NOUNS.contains(&word)).then_some(noun)
+}
+
 /// A set of question types, one bit each.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QTypes(u8);
@@ -143,6 +173,21 @@ mod tests {
         assert_eq!(qtype("hey so was it staged? who said so"), None);
         assert_eq!(qtype("the director's name, who is it"), Some(QType::Who));
         assert_eq!(qtype("hwo directed it"), Some(QType::Who));
+    }
+
+    #[test]
+    fn the_focus_is_the_kind_of_thing_asked_for() {
+        let focus = |q: &str| {
+            let words = crate::text::words(q);
+            focus(&words).map(|i| words[i].clone())
+        };
+        assert_eq!(focus("which park did they go to"), Some("park".into()));
+        assert_eq!(focus("ok so what kind of camera was it"), Some("camera".into()));
+        assert_eq!(focus("whats the song called"), None, "a filler word is no focus");
+        assert_eq!(focus("what did soko say"), None);
+        assert_eq!(focus("what year was it"), None, "a time noun makes it a \"when\"");
+        assert_eq!(focus("did they say which park"), None, "yes or no");
+        assert_eq!(focus("who made it"), None);
     }
 
     #[test]

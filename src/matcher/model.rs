@@ -13,8 +13,8 @@
 //! near-misses; a built-in bank of off-topic chat is negative everywhere. Fitting is
 //! Newton's method from zero weights, so the same base always gives the same model.
 //! A second stage, fitted on each training question's best candidate, turns scores
-//! into calibrated confidences. The answer threshold is then chosen on the same examples, as the one with the
-//! lowest cost when a wrong answer costs [`WRONG_ANSWER_COST`] honest "I don't know"s.
+//! into calibrated confidences. The answer threshold is then chosen on the same
+//! examples, as the one with the lowest cost when a wrong answer costs [`WRONG_ANSWER_COST`] honest "I don't know"s.
 
 use super::{Doc, Matcher, Query, TermId};
 
@@ -91,8 +91,8 @@ pub const CALIBRATION: [&str; 2] = ["bias", "score"];
 pub struct Model {
     /// The first stage: how likely each candidate is to be the one, alone.
     pub weights: [f64; FEATURES.len()],
-    /// The second stage, over [`CALIBRATION`]: how likely a candidate is to be the
-    /// one, given its rivals.
+    /// The second stage, over [`CALIBRATION`]: how often the best candidate is right
+    /// at a given score. Its slope is positive, so confidence ranks as score does.
     pub calibration: [f64; CALIBRATION.len()],
     pub threshold: f32,
     /// How many examples it was trained on, and their positives.
@@ -291,7 +291,12 @@ impl Matcher {
             tops.push([1.0, scores[best] as f32]);
             right.push(ys[best]);
         }
-        let calibration = fit(&tops, &right);
+        let mut calibration = fit(&tops, &right);
+        // Ranking by confidence must stay ranking by score: a degenerate fit (a base
+        // too small to learn from) keeps the score's own order.
+        if calibration[1] <= 0.0 {
+            calibration = Model::UNTRAINED.calibration;
+        }
         let model = Model {
             weights,
             calibration,

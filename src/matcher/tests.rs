@@ -276,3 +276,23 @@ const VOCABULARY: &[&str] = &[
     "titanic",
     "paris",
 ];
+
+#[test]
+fn confidence_ranks_as_the_score_does() {
+    for kb in [fixture(), KnowledgeBase::builtin().expect("the shipped base is valid")] {
+        let m = Matcher::new(&kb);
+        assert!(m.model().calibration[1] > 0.0, "{:?}", m.model().calibration);
+        let scores = [-6.0, -2.0, -0.5, 0.0, 1.0, 3.0];
+        let confidences: Vec<f32> = scores.iter().map(|&s| m.model().confidence(s)).collect();
+        assert!(confidences.windows(2).all(|w| w[0] < w[1]), "{confidences:?}");
+    }
+}
+
+#[test]
+fn the_focus_of_a_which_question_is_read_from_questions_and_phrasings() {
+    let m = Matcher::new(&fixture());
+    assert_eq!(m.query("which label is wren").focus.as_deref(), Some("label"));
+    assert_eq!(m.query("who directed it").focus, None);
+    // A focus word is stemmed as the phrasings' are, so "labels" meets "label".
+    assert_eq!(m.query("what labels put it out").focus, m.query("which label").focus);
+}

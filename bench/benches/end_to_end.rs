@@ -316,10 +316,7 @@ fn measure_endpoint(runtime: &tokio::runtime::Runtime, questions: Vec<String>) -
     let mut bursts = Vec::new();
     for _ in 0..MEASURED_BURSTS {
         let (latencies, wall, cpu_ns) = runtime.block_on(served.burst(BURST));
-        let mut summary = latency_summary(&latencies, wall);
-        summary["cpu_ms"] = json!(cpu_ns / 1e6);
-        summary["cpu_per_interaction_us"] = json!(cpu_ns / 1e3 / BURST as f64);
-        summary["cores_busy"] = json!(cpu_ns / 1e9 / wall.as_secs_f64());
+        let summary = burst_summary(&latencies, wall, cpu_ns);
         eprintln!("end_to_end: endpoint: burst of {BURST}: {summary}");
         bursts.push(summary);
     }
@@ -332,6 +329,15 @@ fn measure_endpoint(runtime: &tokio::runtime::Runtime, questions: Vec<String>) -
     eprintln!("end_to_end: endpoint: one at a time: {single}");
     runtime.block_on(served.stop());
     json!({"bursts": bursts, "one_at_a_time": single})
+}
+
+/// A measured burst's latencies, with the CPU it took (both paths report alike).
+fn burst_summary(latencies: &[f64], wall: Duration, cpu_ns: f64) -> Value {
+    let mut summary = latency_summary(latencies, wall);
+    summary["cpu_ms"] = json!(cpu_ns / 1e6);
+    summary["cpu_per_interaction_us"] = json!(cpu_ns / 1e3 / latencies.len().max(1) as f64);
+    summary["cores_busy"] = json!(cpu_ns / 1e9 / wall.as_secs_f64());
+    summary
 }
 
 fn latency_summary(latencies: &[f64], wall: Duration) -> Value {
@@ -412,10 +418,7 @@ fn main() {
     let mut bursts = Vec::new();
     for _ in 0..MEASURED_BURSTS {
         let (latencies, wall, cpu_ns) = runtime.block_on(bot.burst(BURST));
-        let mut summary = latency_summary(&latencies, wall);
-        summary["cpu_ms"] = json!(cpu_ns / 1e6);
-        summary["cpu_per_interaction_us"] = json!(cpu_ns / 1e3 / BURST as f64);
-        summary["cores_busy"] = json!(cpu_ns / 1e9 / wall.as_secs_f64());
+        let summary = burst_summary(&latencies, wall, cpu_ns);
         eprintln!("end_to_end: burst of {BURST}: {summary}");
         bursts.push(summary);
     }

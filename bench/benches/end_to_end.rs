@@ -307,26 +307,60 @@ impl Served {
     }
 }
 
-/// The bursts and the one-at-a-time run, through the endpoint.
-fn measure_endpoint(runtime: &tokio::runtime::Runtime, questions: Vec<String>) -> Value {
-    let mut served = runtime.block_on(Served::start(questions));
+/// What both delivery paths offer the measurement: a burst of `/ask`s, with each
+/// one's latency in seconds, the wall time and the CPU time in nanoseconds.
+trait Burst {
+    async fn burst(&mut self, count: usize) -> (Vec<f64>, Duration, f64);
+}
+
+impl Burst for Bot {
+    async fn burst(&mut self, count: usize) -> (Vec<f64>, Duration, f64) {
+        Bot::burst(self, count).await
+    }
+}
+
+impl Burst for Served {
+    async fn burst(&mut self, count: usize) -> (Vec<f64>, Duration, f64) {
+        Served::burst(self, count).await
+    }
+}
+
+fn warm_up(runtime: &tokio::runtime::Runtime, path: &mut impl Burst) {
     for _ in 0..WARM_UP_BURSTS {
-        runtime.block_on(served.burst(BURST));
+        runtime.block_on(path.burst(BURST));
     }
-    let mut bursts = Vec::new();
-    for _ in 0..MEASURED_BURSTS {
-        let (latencies, wall, cpu_ns) = runtime.block_on(served.burst(BURST));
-        let summary = burst_summary(&latencies, wall, cpu_ns);
-        eprintln!("end_to_end: endpoint: burst of {BURST}: {summary}");
-        bursts.push(summary);
-    }
+}
+
+/// The measured bursts, each summarised and logged under `label`.
+fn measured_bursts(runtime: &tokio::runtime::Runtime, path: &mut impl Burst, label: &str) -> Vec<Value> {
+    (0..MEASURED_BURSTS)
+        .map(|_| {
+            let (latencies, wall, cpu_ns) = runtime.block_on(path.burst(BURST));
+            let summary = burst_summary(&latencies, wall, cpu_ns);
+            eprintln!("end_to_end: {label}burst of {BURST}: {summary}");
+            summary
+        })
+        .collect()
+}
+
+/// Questions one after another, none waiting for another.
+fn one_at_a_time(runtime: &tokio::runtime::Runtime, path: &mut impl Burst, label: &str) -> Value {
     let mut single = Vec::new();
     let start = Instant::now();
     for _ in 0..ONE_AT_A_TIME {
-        single.extend(runtime.block_on(served.burst(1)).0);
+        single.extend(runtime.block_on(path.burst(1)).0);
     }
     let single = latency_summary(&single, start.elapsed());
-    eprintln!("end_to_end: endpoint: one at a time: {single}");
+    eprintln!("end_to_end: {label}one at a time: {single}");
+    single
+}
+
+/// The bursts and the one-at-a-time run, through the endpoint.
+fn measure_endpoint(runtime: &tokio::runtime::Runtime, questions: Vec<String>) -> Value {
+    let mut served = runtime.block_on(Served::start(questions));
+    warm_up(runtime, &mut served);
+    let bursts = measured_bursts(runtime, &mut served, "endpoint: ");
+    let single = one_at_a_time(runtime, &mut served, "endpoint: ");
     runtime.block_on(served.stop());
     json!({"bursts": bursts, "one_at_a_time": single})
 }
@@ -410,27 +444,11 @@ fn main() {
     let mut bot = runtime.block_on(Bot::start());
 
     // Warm up: connections, buffers, and the mock's replay log (4,096 dispatches) full.
-    for _ in 0..WARM_UP_BURSTS {
-        runtime.block_on(bot.burst(BURST));
-    }
+    warm_up(&runtime, &mut bot);
     bot.verify();
-
-    let mut bursts = Vec::new();
-    for _ in 0..MEASURED_BURSTS {
-        let (latencies, wall, cpu_ns) = runtime.block_on(bot.burst(BURST));
-        let summary = burst_summary(&latencies, wall, cpu_ns);
-        eprintln!("end_to_end: burst of {BURST}: {summary}");
-        bursts.push(summary);
-    }
-
-    let mut single = Vec::new();
-    let start = Instant::now();
-    for _ in 0..ONE_AT_A_TIME {
-        single.extend(runtime.block_on(bot.burst(1)).0);
-    }
-    let single = latency_summary(&single, start.elapsed());
+    let bursts = measured_bursts(&runtime, &mut bot, "");
+    let single = one_at_a_time(&runtime, &mut bot, "");
     bot.verify();
-    eprintln!("end_to_end: one at a time: {single}");
 
     // The same, paced: one every 60 ms, longer than Linux's delayed-ACK timer
     // (40 ms), to tell a stall of Nagle's algorithm waiting for a delayed ACK on a

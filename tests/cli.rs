@@ -5,8 +5,11 @@
 //! `UPDATE_GOLDEN=1 cargo test --test cli` rewrites the golden files after an
 //! intended change; review the diff before committing it.
 
+mod common;
+
+use common::fixture_copy;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -138,19 +141,6 @@ fn a_missing_fact_base_is_one_line_and_a_failure() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.starts_with("error: cannot read the fact base /nonexistent/knowledge.toml:"), "{err}");
     assert_eq!(err.matches("os error 2").count(), 1, "the reason is given once: {err}");
-}
-
-/// A writable copy of the fixture, to break on purpose.
-fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir(dir.path().join("sources")).unwrap();
-    for entry in std::fs::read_dir("tests/data/fixture/sources").unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("sources").join(entry.file_name())).unwrap();
-    }
-    let path = dir.path().join("knowledge.toml");
-    std::fs::copy(FIXTURE, &path).unwrap();
-    (dir, path)
 }
 
 fn validate_broken(edit: impl Fn(String) -> String) -> String {
@@ -442,6 +432,24 @@ fn a_named_config_must_exist_and_be_valid() {
     assert!(!ok && err.contains("answers.threshold = 2 must be between 0 and 1"), "{err}");
 }
 
+/// `mock` run in `dir` with its console on pipes: the child, its input, and its
+/// output line by line.
+#[cfg(unix)]
+fn mock_console(
+    dir: &Path,
+) -> (std::process::Child, std::process::ChildStdin, std::io::BufReader<std::process::ChildStdout>) {
+    let mut child = bot(&["mock"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdin = child.stdin.take().expect("piped stdin");
+    let stdout = std::io::BufReader::new(child.stdout.take().expect("piped stdout"));
+    (child, stdin, stdout)
+}
+
 #[cfg(unix)]
 #[cfg(feature = "mock")]
 #[test]
@@ -449,15 +457,7 @@ fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
     use std::io::BufRead;
     // As the README has it: run from the folder that holds knowledge.toml, no option.
     let (dir, path) = fixture_copy();
-    let mut child = bot(&["mock"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (child, mut stdin, mut stdout) = mock_console(dir.path());
     let mut ask = |question: &str| -> String {
         writeln!(stdin, "/ask {question}").unwrap();
         stdin.flush().unwrap();
@@ -508,15 +508,7 @@ fn sighup_reloads_a_valid_base_and_keeps_the_old_one_otherwise() {
 fn sighup_on_the_built_in_base_says_there_is_nothing_to_reload() {
     use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = bot(&["mock"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (child, mut stdin, mut stdout) = mock_console(dir.path());
     writeln!(stdin, "/about").unwrap();
     let mut line = String::new();
     assert!(stdout.read_line(&mut line).unwrap() > 0, "the console answers once it is connected");

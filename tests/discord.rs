@@ -6,6 +6,8 @@
 //! the bot's answer to each event it sends and fails, naming the event, when none
 //! comes.
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -543,14 +545,7 @@ async fn two_processes_split_the_guilds_by_shard() {
 
 /// A writable copy of the test fixture fact base, and settings that use it.
 fn fixture_base(owner: u64) -> (tempfile::TempDir, std::path::PathBuf, Settings) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("sources")).unwrap();
-    for entry in std::fs::read_dir("tests/data/fixture/sources").unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("sources").join(entry.file_name())).unwrap();
-    }
-    let path = dir.path().join("knowledge.toml");
-    std::fs::copy("tests/data/fixture/knowledge.toml", &path).unwrap();
+    let (dir, path) = common::fixture_copy();
     let settings = Settings {
         knowledge: Some(path.clone()),
         owners: [serenity::all::UserId::new(owner)].into_iter().collect(),

@@ -4,6 +4,8 @@
 //! does. Every assertion is on what went over the wire: the endpoint's HTTP
 //! responses, the REST requests the mock recorded, and the text `/metrics` served.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -256,14 +258,7 @@ async fn a_burst_of_a_thousand_interactions_is_answered_once_each() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_is_deferred_then_completed_by_a_follow_up() {
     let owner = Fan::new(77, "owner");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("sources")).unwrap();
-    for entry in std::fs::read_dir("tests/data/fixture/sources").unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("sources").join(entry.file_name())).unwrap();
-    }
-    let path = dir.path().join("knowledge.toml");
-    std::fs::copy("tests/data/fixture/knowledge.toml", &path).unwrap();
+    let (_dir, path) = common::fixture_copy();
     let settings = Settings {
         knowledge: Some(path.clone()),
         owners: [serenity::all::UserId::new(owner.id)].into_iter().collect(),

@@ -21,6 +21,7 @@ pub mod render;
 pub mod reply;
 pub mod review;
 pub mod smalltalk;
+pub mod store;
 pub mod text;
 
 pub use engine::Engine;

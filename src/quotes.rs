@@ -3,7 +3,7 @@
 //! account, to its author). The phrase itself, as the document has it, is the
 //! citation.
 
-use crate::knowledge::{EntityId, EntityKind, KnowledgeBase, SourceKind};
+use crate::knowledge::{EntityId, EntityKind, KnowledgeBase, Source, SourceKind};
 use crate::text;
 
 /// Words that ask who said or wrote something, as opposed to who sang or did it.
@@ -53,7 +53,7 @@ pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
             kb.source(source).author.as_deref().and_then(|a| person(kb, a))?
         } else {
             // A first-person account speaks in its author's voice throughout.
-            author(kb, source).or_else(|| nearest_person(kb, document, start, kb.source(source).kind))?
+            author(kb, source).or_else(|| nearest_person(kb, document, start, kb.source(source)))?
         };
         Some(Attribution { speaker, source, quote: document[start..end].to_string() })
     })
@@ -114,14 +114,24 @@ const BESIDE: usize = 12;
 /// The person the document credits with the phrase at `at`: the nearest name beside
 /// a speech word ("Coker said") within two paragraphs, else the nearest name within
 /// one ("she adds" continues the last speaker, who may be named further off).
-fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, kind: SourceKind) -> Option<EntityId> {
+fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, source: &Source) -> Option<EntityId> {
     let credited = nearest(kb, document, at, 2 * NEAR, true);
     // An interview's answers are its subject's, whom the text seldom names beside
-    // them: the nearest name there is as likely someone they talk about.
-    if kind == SourceKind::Interview {
-        return credited;
+    // them: the nearest name there is as likely someone they talk about. Its
+    // questions (paragraphs ending in "?") are the interviewer's.
+    if source.kind == SourceKind::Interview {
+        let asked = paragraph(document, at).trim_end().ends_with('?');
+        return credited.or(if asked { source.author.as_deref().and_then(|a| person(kb, a)) } else { source.subject });
     }
     credited.or_else(|| nearest(kb, document, at, NEAR, false))
+}
+
+/// The paragraph (between blank lines) of `document` that holds byte `at`.
+fn paragraph(document: &str, at: usize) -> &str {
+    let at = boundary_in(document, at);
+    let start = document[..at].rfind("\n\n").map_or(0, |i| i + 2);
+    let end = document[at..].find("\n\n").map_or(document.len(), |i| at + i);
+    &document[start..end]
 }
 
 fn nearest(kb: &KnowledgeBase, document: &str, at: usize, reach: usize, credited: bool) -> Option<EntityId> {
@@ -216,6 +226,18 @@ mod tests {
         assert_eq!(who_said(&kb, "who said \"kiss\""), None);
         assert_eq!(who_said(&kb, "what does \"the key trick\" mean"), None, "not a who question");
         assert_eq!(who_said(&kb, "'we might be dead tomorrow' - who sings that"), None, "not who said it");
+    }
+
+    #[test]
+    fn an_interviews_answers_are_its_subjects() {
+        // Soko's answers in the HuffPost interview never name her beside them.
+        let kb = base();
+        for phrase in
+            ["If I don't create, I die.", "Music is absolutely life or death for me", "im just a defender of equality"]
+        {
+            let found = who_said(&kb, &format!("who said \"{phrase}\"")).expect("found");
+            assert_eq!(kb.entity(found.speaker).name, "Soko", "{phrase}");
+        }
     }
 
     #[test]

@@ -19,12 +19,13 @@ pub fn build(
 ) -> Result<KnowledgeBase, KnowledgeError> {
     let file: raw::File = toml::from_str(text).map_err(|e| super::error::toml_error(origin, text, &e))?;
     let mut b = Builder { lines: Lines::new(text), problems: Vec::new() };
-    let (sources, documents) = b.sources(&file.source, document);
+    let (mut sources, documents) = b.sources(&file.source, document);
     let synonyms = b.synonyms(&file.synonyms);
     let docs = Documents::new(&sources, &documents);
     let entities = b.entities(&file.entity, &docs);
     let mut facts = b.facts(&file.fact, &docs, &entities);
     let gaps = b.gaps(&file.unknown, &docs, &entities, &facts);
+    b.subjects(&file.source, &mut sources, &entities);
     b.check_entities_have_facts(&file.entity, &entities, &facts);
     facts.extend(introductions(&entities, &facts));
     if b.problems.is_empty() && facts.is_empty() {
@@ -173,6 +174,7 @@ impl Builder {
                 title: title.to_string(),
                 author: s.author.clone(),
                 kind: s.kind.unwrap_or(SourceKind::NewsReport),
+                subject: None,
             });
         }
         if sources.is_empty() {
@@ -337,6 +339,21 @@ impl Builder {
 
     fn citations(&mut self, id: &str, cites: &[Spanned<raw::Cite>], docs: &Documents) -> Vec<Citation> {
         cites.iter().map(|c| self.citation(id, &c.get_ref().source, &c.get_ref().quote, docs)).collect()
+    }
+
+    /// Each interview's `subject`, resolved to a person entity.
+    fn subjects(&mut self, raw: &[Spanned<raw::Source>], sources: &mut [Source], entities: &[Entity]) {
+        for (spanned, source) in raw.iter().zip(sources.iter_mut()) {
+            let (line, s) = (self.line(spanned), spanned.get_ref());
+            let Some(subject) = &s.subject else { continue };
+            if s.kind != Some(SourceKind::Interview) {
+                self.problem(line, &s.id, "subject is for an interview: whom it questions");
+            }
+            match entities.iter().position(|e| e.id == *subject && e.kind == EntityKind::Person) {
+                Some(i) => source.subject = Some(EntityId(i as u32)),
+                None => self.problem(line, &s.id, format!("subject {subject:?}: no person [[entity]] has this id")),
+            }
+        }
     }
 
     /// The entities an entry is `about`, resolved.
@@ -605,6 +622,15 @@ mod tests {
             assert!(err.contains(expected), "{expected:?} not in:\n{err}");
             assert!(!err.contains("invalid type") && !err.contains("expected a"), "serde's words in:\n{err}");
         }
+    }
+
+    #[test]
+    fn an_interviews_subject_must_be_a_person_it_names() {
+        let base = format!("{SOURCE}{}", fact("cameras", ""));
+        let nobody = problems(&base.replace("kind = \"interview\"", "kind = \"interview\"\nsubject = \"nobody\""));
+        assert!(nobody.contains("subject \"nobody\": no person [[entity]] has this id"), "{nobody}");
+        let report = problems(&base.replace("kind = \"interview\"", "kind = \"news report\"\nsubject = \"nobody\""));
+        assert!(report.contains("subject is for an interview"), "{report}");
     }
 
     #[test]

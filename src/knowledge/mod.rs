@@ -52,6 +52,9 @@ pub struct Source {
     pub title: String,
     pub author: Option<String>,
     pub kind: SourceKind,
+    /// The person an interview questions: its answers are theirs, though the text
+    /// seldom names them beside each.
+    pub subject: Option<EntityId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,6 +31,8 @@ pub struct Source {
     pub title: Option<String>,
     pub author: Option<String>,
     pub kind: Option<SourceKind>,
+    /// Whom an interview questions (an entity's id).
+    pub subject: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,11 +7,14 @@ use std::sync::{Arc, RwLock};
 use crate::complete::TitleIndex;
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
 use crate::matcher::{Matcher, Ranking, Target, CANDIDATES};
+use crate::reference::References;
 use crate::reply::Reply;
 use crate::{quotes, smalltalk};
 
 /// How many suggestions an "I don't know" offers.
 pub const SUGGESTIONS: usize = 3;
+/// How many entries a question naming a document looks through for one citing it.
+const DOCUMENT_CANDIDATES: usize = 20;
 /// A ranked fact below this is too far off to suggest.
 const SUGGESTION_FLOOR: f32 = 0.12;
 
@@ -20,13 +23,15 @@ pub struct Engine {
     kb: KnowledgeBase,
     matcher: Matcher,
     titles: TitleIndex,
+    references: References,
 }
 
 impl Engine {
     pub fn new(kb: KnowledgeBase) -> Engine {
         let matcher = Matcher::new(&kb);
         let titles = TitleIndex::new(&kb);
-        Engine { kb, matcher, titles }
+        let references = References::new(&kb);
+        Engine { kb, matcher, titles, references }
     }
 
     /// The fact base at `path`, or the built-in one.
@@ -64,7 +69,39 @@ impl Engine {
             return reply;
         }
         let ranking = self.matcher.rank_top(question, CANDIDATES);
+        if let Some(reply) = self.from_document(question, &ranking, threshold) {
+            return reply;
+        }
         self.reply(question, &ranking, threshold)
+    }
+
+    /// The answer to a question that names a document ("according to Mallin, ..."),
+    /// from that document: the question's own best fact if it cites the document,
+    /// else the best fact citing it for what is left of the question once the words
+    /// naming the document are gone. `None` leaves the question to the usual path.
+    fn from_document(&self, question: &str, ranking: &Ranking, threshold: f32) -> Option<Reply> {
+        let named = self.references.find(question)?;
+        let cites = |id: FactId| {
+            let fact = self.kb.fact(id);
+            fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).any(|c| c.source == named.source)
+        };
+        let best = |ranking: &Ranking| {
+            ranking.ranked.iter().find_map(|s| s.fact().filter(|&id| cites(id)).map(|id| (id, s.confidence)))
+        };
+        let (id, confidence) = match ranking.answer(threshold).and_then(|s| s.fact()) {
+            Some(id) if cites(id) => (id, ranking.ranked[0].confidence),
+            _ => {
+                let (id, confidence) = best(&self.matcher.rank_top(&named.rest, DOCUMENT_CANDIDATES))?;
+                // What is left of the question can lose what made it a near miss
+                // ("how long was the interview"): the whole question must have
+                // reached the fact too.
+                if !ranking.ranked.iter().any(|s| s.fact() == Some(id)) {
+                    return None;
+                }
+                (id, confidence)
+            }
+        };
+        (confidence >= threshold).then(|| Reply::from_source(&self.kb, id, question, confidence, named.source))
     }
 
     /// The reply `ranking` makes: the best fact if it clears `threshold`; else what
@@ -176,5 +213,29 @@ impl SharedEngine {
         let stats = engine.kb().stats();
         self.replace(engine);
         Ok(stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::{Body, Status};
+
+    #[test]
+    fn a_question_naming_a_document_gets_that_documents_side() {
+        let engine = Engine::load(None).expect("the shipped base is valid");
+        let both = engine.ask("how long is first kiss");
+        assert_eq!(both.status, Status::Contested, "asked plainly, every side");
+        for (question, says) in [
+            ("according to mallin how long is the video", "three-and-a-half"),
+            ("according to the huffpost interview how long is the film", "three-minute"),
+        ] {
+            let reply = engine.ask(question);
+            assert_eq!(reply.fact_id, both.fact_id, "{question}");
+            assert_eq!(reply.status, Status::Answered, "{question}: one side, not a contest");
+            let Body::Answer { text, .. } = &reply.body else { panic!("{question}: {:?}", reply.body) };
+            assert!(text.contains(says), "{question}: {text}");
+            assert_eq!(reply.citations.len(), 1, "{question}: that document's citation only");
+        }
     }
 }

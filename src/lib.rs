@@ -17,6 +17,7 @@ pub mod matcher;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod quotes;
+pub mod reference;
 pub mod render;
 pub mod reply;
 pub mod review;

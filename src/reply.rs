@@ -98,6 +98,25 @@ impl Reply {
         }
     }
 
+    /// The reply presenting fact `id` as document `source` tells it: of a contested
+    /// fact, that document's side only.
+    pub fn from_source(kb: &KnowledgeBase, id: FactId, question: &str, confidence: f32, source: usize) -> Reply {
+        let fact = kb.fact(id);
+        let sides: Vec<&crate::knowledge::Claim> = fact.claims.iter().filter(|c| c.citation.source == source).collect();
+        if sides.is_empty() {
+            return Reply::for_fact(kb, id, question, confidence);
+        }
+        let mut citations = Vec::new();
+        let notes = sides.iter().map(|c| footnote(kb, &mut citations, &c.citation)).collect();
+        let text = sides.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" ");
+        Reply {
+            status: Status::Answered,
+            body: Body::Answer { text, notes },
+            citations,
+            ..Reply::for_fact(kb, id, question, confidence)
+        }
+    }
+
     /// The honest "I don't know", offering the questions of `suggest`.
     pub fn unknown(
         kb: &KnowledgeBase,

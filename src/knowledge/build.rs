@@ -136,6 +136,9 @@ impl Builder {
             if let Some(author) = &s.author {
                 self.check_text(line, &s.id, "author", author, MAX_TITLE_CHARS);
             }
+            for name in &s.names {
+                self.check_text(line, &s.id, "a name", name, MAX_TITLE_CHARS);
+            }
             if s.kind.is_none() {
                 self.problem(
                     line,
@@ -175,6 +178,7 @@ impl Builder {
                 author: s.author.clone(),
                 kind: s.kind.unwrap_or(SourceKind::NewsReport),
                 subject: None,
+                names: s.names.iter().map(|n| n.trim().to_string()).collect(),
             });
         }
         if sources.is_empty() {

@@ -55,6 +55,9 @@ pub struct Source {
     /// The person an interview questions: its answers are theirs, though the text
     /// seldom names them beside each.
     pub subject: Option<EntityId>,
+    /// How fans refer to the document, beyond its author's and subject's names with
+    /// a word like "article" ("the 'spawns actual couple' article").
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

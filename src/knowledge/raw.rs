@@ -33,6 +33,9 @@ pub struct Source {
     pub kind: Option<SourceKind>,
     /// Whom an interview questions (an entity's id).
     pub subject: Option<String>,
+    /// How fans refer to the document ("Mallin's article").
+    #[serde(default)]
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

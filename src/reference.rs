@@ -1,0 +1,216 @@
+//! Which document a question names: "according to Mallin", "the HuffPost
+//! interview", "tatias essay", "the article quoting the Telegraph". Such a question
+//! is answered from that document: the engine matches what is left of it among the
+//! facts that cite the document, and gives that document's side of a contested one.
+//!
+//! A document is named by one of its curated `names`, or by its author's or (for an
+//! interview) its subject's name beside a word for a document ("article", "piece",
+//! "essay", "interview", "according to"...). Words for a document stand for each
+//! other, so "Mallin's article" is also "Mallin's piece".
+
+use std::collections::HashSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::knowledge::KnowledgeBase;
+use crate::text;
+
+/// Words for a document, and "according" (of "according to"). They stand for each
+/// other in names.
+const DOCUMENT_WORDS: &[&str] = &[
+    "according",
+    "account",
+    "article",
+    "articles",
+    "blog",
+    "column",
+    "essay",
+    "interview",
+    "interviews",
+    "piece",
+    "post",
+    "report",
+    "story",
+    "writeup",
+];
+/// What every document word becomes, so that they match each other.
+const DOCUMENT: &str = "<document>";
+
+/// Words that ask about a document itself (who wrote it, what it is called), not
+/// about what it says.
+const ABOUT_A_DOCUMENT: &[&str] = &[
+    "author",
+    "authored",
+    "called",
+    "name",
+    "named",
+    "publish",
+    "published",
+    "title",
+    "titled",
+    "write",
+    "writer",
+    "writes",
+    "written",
+    "wrote",
+];
+
+/// How each document is named, built once per fact base.
+pub struct References {
+    stemmer: Stemmer,
+    /// Per source: its names, each as its words' keys (stems, document words folded).
+    names: Vec<Vec<Name>>,
+}
+
+impl std::fmt::Debug for References {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("References").field("names", &self.names).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct Name {
+    keys: Vec<String>,
+    /// A person's name, which names the document only beside a document word.
+    person: bool,
+}
+
+/// A document a question names, and the question without the words that name it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub source: usize,
+    pub rest: String,
+}
+
+impl References {
+    pub fn new(kb: &KnowledgeBase) -> References {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let names = kb
+            .sources()
+            .iter()
+            .map(|source| {
+                let mut names = Vec::new();
+                for name in &source.names {
+                    names.push(Name { keys: keys(&stemmer, name), person: false });
+                }
+                let author = source.author.iter().filter_map(|a| kb.entities().iter().find(|e| e.name == *a));
+                for person in author.chain(source.subject.map(|s| kb.entity(s))) {
+                    // Proper names only: "the director" names a person, not her essay.
+                    for name in person.names.iter().filter(|n| n.chars().next().is_some_and(char::is_uppercase)) {
+                        names.push(Name { keys: keys(&stemmer, name), person: true });
+                    }
+                }
+                names.retain(|n| !n.keys.is_empty());
+                names
+            })
+            .collect();
+        References { stemmer, names }
+    }
+
+    /// The document `question` names, if it names exactly one best.
+    pub fn find(&self, question: &str) -> Option<Reference> {
+        let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
+        let asked: Vec<String> = words.iter().map(|w| key(&self.stemmer, w)).collect();
+        let has = |k: &String| asked.iter().any(|a| a == k || a.strip_suffix('s') == Some(k));
+        let document_word = asked.iter().any(|k| k == DOCUMENT);
+        // The best name: the most words matched; a tie between documents names none.
+        let mut best: Option<(usize, usize, &Name)> = None;
+        let mut tied = false;
+        for (source, names) in self.names.iter().enumerate() {
+            for name in names {
+                if !name.keys.iter().all(has) || (name.person && !document_word) {
+                    continue;
+                }
+                let score = name.keys.len() + usize::from(name.person);
+                match best {
+                    Some((s, b, _)) if score < b || (score == b && s == source) => {}
+                    Some((s, b, _)) if score == b && s != source => tied = true,
+                    _ => {
+                        best = Some((source, score, name));
+                        tied = false;
+                    }
+                }
+            }
+        }
+        let (source, _, name) = best.filter(|_| !tied)?;
+        let named =
+            |k: &String| k == DOCUMENT || name.keys.iter().any(|n| n == k || k.strip_suffix('s') == Some(n.as_str()));
+        let mut rest: Vec<&str> = Vec::with_capacity(words.len());
+        for (i, (word, k)) in words.iter().zip(&asked).enumerate() {
+            // "according to" goes whole.
+            let after_according = i > 0 && words[i - 1] == "according" && word == "to";
+            if !named(k) && !after_according {
+                rest.push(word);
+            }
+        }
+        // "Who wrote the 'spawns actual couple' article" asks about the document
+        // itself, not about anything it says.
+        if !rest.iter().any(|w| !text::is_stopword(w) && !ABOUT_A_DOCUMENT.contains(w)) {
+            return None;
+        }
+        Some(Reference { source, rest: rest.join(" ") })
+    }
+}
+
+/// A name's words as keys: stems, a document word as [`DOCUMENT`], filler dropped.
+fn keys(stemmer: &Stemmer, name: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    text::words(name)
+        .iter()
+        .filter(|w| !text::is_stopword(w))
+        .map(|w| key(stemmer, w))
+        .filter(|k| seen.insert(k.clone()))
+        .collect()
+}
+
+fn key(stemmer: &Stemmer, word: &str) -> String {
+    if DOCUMENT_WORDS.contains(&word) {
+        DOCUMENT.to_string()
+    } else {
+        stemmer.stem(word).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(question: &str) -> Option<(String, String)> {
+        let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
+        let found = References::new(&kb).find(question)?;
+        Some((kb.source(found.source).id.clone(), found.rest))
+    }
+
+    #[test]
+    fn an_author_names_a_document_beside_a_word_for_one() {
+        assert_eq!(
+            named("according to mallin how long is the video"),
+            Some(("mallin".into(), "how long is the video".into()))
+        );
+        assert_eq!(named("what did mallins piece say about the cameras").map(|n| n.0), Some("mallin".into()));
+        assert_eq!(named("mallin how long is the video"), None, "a name alone is a person, not an article");
+    }
+
+    #[test]
+    fn an_interviews_subject_and_a_curated_name_name_it_too() {
+        assert_eq!(
+            named("what did soko say in her interview about record labels").map(|n| n.0),
+            Some("soko-interview".into())
+        );
+        assert_eq!(
+            named("the huffpost interview says how many youtube views").map(|n| n.0),
+            Some("soko-interview".into())
+        );
+        assert_eq!(
+            named("how many views does the spawns actual couple article give").map(|n| n.0),
+            Some("viral-couple".into())
+        );
+    }
+
+    #[test]
+    fn a_question_about_the_document_itself_or_naming_none_is_left_alone() {
+        assert_eq!(named("who wrote mallins article"), None, "nothing asked of what it says");
+        assert_eq!(named("how long is the video"), None);
+        assert_eq!(named(""), None);
+    }
+}

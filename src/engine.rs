@@ -69,7 +69,7 @@ impl Engine {
             return reply;
         }
         let ranking = self.matcher.rank_top(question, CANDIDATES);
-        if let Some(reply) = self.from_document(question, &ranking, threshold) {
+        if let Some(reply) = self.answer_from_document(question, &ranking, threshold) {
             return reply;
         }
         self.reply(question, &ranking, threshold)
@@ -79,7 +79,7 @@ impl Engine {
     /// from that document: the question's own best fact if it cites the document,
     /// else the best fact citing it for what is left of the question once the words
     /// naming the document are gone. `None` leaves the question to the usual path.
-    fn from_document(&self, question: &str, ranking: &Ranking, threshold: f32) -> Option<Reply> {
+    fn answer_from_document(&self, question: &str, ranking: &Ranking, threshold: f32) -> Option<Reply> {
         let named = self.references.find(question)?;
         let cites = |id: FactId| {
             let fact = self.kb.fact(id);

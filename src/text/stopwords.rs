@@ -47,6 +47,7 @@ const STOPWORDS: &[&str] = &[
     "doesn",
     "doing",
     "don",
+    "even",
     "exactly",
     "for",
     "from",

@@ -1,8 +1,9 @@
 //! The record against real databases: SQLite (a file in a temporary folder) always,
 //! and PostgreSQL when `FIRSTKISS_TEST_POSTGRES` names a server (`.ci/run` starts
 //! one; `.ci/postgres.sh start DIR` does it by hand). Without it, each test says
-//! "SKIPPED: PostgreSQL tests" on standard error (`cargo test -- --nocapture` shows
-//! it): never a silent pass. Each PostgreSQL test runs in a database of its own.
+//! "SKIPPED: PostgreSQL tests" on standard error, past libtest's capture, so a plain
+//! `cargo test` shows it: never a silent pass. Each PostgreSQL test runs in a
+//! database of its own.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -41,9 +42,14 @@ async fn databases(test: &str) -> Vec<Db> {
     let url = format!("sqlite://{}", dir.path().join("records.db").display());
     let mut all = vec![Db { name: "sqlite", url, _dir: Some(dir), postgres: None }];
     match std::env::var(POSTGRES_ENV).ok().filter(|v| !v.trim().is_empty()) {
-        None => eprintln!(
-            "SKIPPED: PostgreSQL tests ({test}): set {POSTGRES_ENV}=postgres://USER@HOST:PORT/DB (.ci/run does, with .ci/postgres.sh)"
-        ),
+        None => {
+            // Straight to the process's stderr: libtest hides a passing test's
+            // `eprintln!`, and a skip must show in a plain `cargo test`.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: PostgreSQL tests ({test}): set {POSTGRES_ENV}=postgres://USER@HOST:PORT/DB (.ci/run does, with .ci/postgres.sh)"
+            );
+        }
         Some(admin) => {
             let pool = sqlx::PgPool::connect(&admin).await.unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but: {e}"));
             let database = format!("fk_{}_{}", test, RecordId::random());

@@ -86,11 +86,13 @@ fn with_phrasing(text: &str, path: &Path, entry: Entry, id: &str, phrasing: &str
     match questions.iter().last() {
         Some(last) => {
             // One per line stays one per line; a one-line array stays on one line.
-            let mut prefix = last.decor().prefix().and_then(|p| p.as_str()).unwrap_or(" ").to_string();
-            // The first element of a one-line array is written without a space.
-            if !prefix.contains('\n') {
-                prefix = " ".into();
-            }
+            let prefix = last.decor().prefix().and_then(|p| p.as_str()).unwrap_or(" ");
+            // On a new line with the last one's indent (not the comments above it); a
+            // one-line array's first element is written without its space.
+            let prefix = match prefix.rsplit_once('\n') {
+                Some((_, indent)) => format!("\n{indent}"),
+                None => " ".to_string(),
+            };
             value.decor_mut().set_prefix(prefix);
             value.decor_mut().set_suffix("");
             questions.push_formatted(value);

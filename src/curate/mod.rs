@@ -87,6 +87,9 @@ struct Item {
     asked: Option<RecordId>,
 }
 
+/// A group in the making: its distinct keys (each with its stemmed form) and its items.
+type Cluster = (Vec<(String, String)>, Vec<Item>);
+
 #[derive(PartialEq)]
 enum Kind {
     Missed,
@@ -141,8 +144,7 @@ pub fn review(engine: &Engine, records: &ReviewRecords) -> Review {
 
     let analyzer = Analyzer::new(engine.kb().synonyms());
     let stemmed = |key: &str| key.split(' ').map(|w| analyzer.stem(w)).collect::<Vec<_>>().join(" ");
-    // Each cluster: its distinct keys (with their stemmed form) and its items.
-    let mut clusters: Vec<(Vec<(String, String)>, Vec<Item>)> = Vec::new();
+    let mut clusters: Vec<Cluster> = Vec::new();
     for item in items {
         let found = clusters.iter().position(|(keys, members)| {
             let textless = item.text.is_none() || members[0].text.is_none();
@@ -343,4 +345,51 @@ pub fn render_json(review: &Review) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({ "groups": groups, "unrecorded": review.unrecorded })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Asked;
+
+    fn asked(id: u64, text: &str, at: Timestamp) -> Asked {
+        Asked {
+            id: RecordId(id),
+            at,
+            guild: None,
+            text: Some(text.into()),
+            fact: None,
+            confidence: 0.1,
+            answered: false,
+        }
+    }
+
+    #[test]
+    fn near_identical_questions_group_and_different_ones_do_not() {
+        let engine = Engine::load(Some(std::path::Path::new("tests/data/fixture/knowledge.toml"))).unwrap();
+        let texts = ["who directed it", "who directed it??", "Who direted it", "who wrote it", "when was it directed"];
+        let records = ReviewRecords {
+            asked: texts.iter().enumerate().map(|(i, t)| asked(i as u64, t, i as i64)).collect(),
+            ..Default::default()
+        };
+        let listing = review(&engine, &records);
+        let groups: Vec<Vec<&str>> =
+            listing.groups.iter().map(|g| g.wordings.iter().map(String::as_str).collect()).collect();
+        assert_eq!(
+            groups,
+            [
+                vec!["who directed it", "who directed it??", "Who direted it"],
+                vec!["when was it directed"],
+                vec!["who wrote it"]
+            ]
+        );
+        assert_eq!(listing.groups.iter().map(|g| g.number).collect::<Vec<_>>(), [1, 2, 3]);
+        // The same records give the same numbers, whatever order they come in.
+        let mut reversed = records.clone();
+        reversed.asked.reverse();
+        assert_eq!(review(&engine, &reversed), listing);
+        // A dismissed spelling hides only itself; dismissing a group's keys hides it all.
+        let dismissed = ReviewRecords { dismissed: listing.groups[0].keys.clone(), ..records };
+        assert_eq!(review(&engine, &dismissed).groups.len(), 2);
+    }
 }

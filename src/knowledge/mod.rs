@@ -187,7 +187,7 @@ impl KnowledgeBase {
 
     /// Reads the documents of the fact base at `path` (`None`: the built-in one) by
     /// file name, as its loader does.
-    pub fn documents(path: Option<&Path>) -> Box<dyn Fn(&str) -> io::Result<String>> {
+    pub fn documents(path: Option<&Path>) -> Box<DocumentReader> {
         match path {
             Some(path) => Box::new(document_reader(path)),
             None => Box::new(builtin::document),
@@ -279,6 +279,9 @@ impl KnowledgeBase {
         }
     }
 }
+
+/// Reads a source document by file name.
+pub type DocumentReader = dyn Fn(&str) -> io::Result<String>;
 
 /// Reads a document from the `sources/` folder beside the fact base at `path`.
 fn document_reader(path: &Path) -> impl Fn(&str) -> io::Result<String> {

@@ -259,7 +259,7 @@ impl Store {
 #[derive(Debug, Clone)]
 pub struct RecordSettings {
     pub database: DatabaseUrl,
-    /// Records older than this are deleted at start-up (and by `review`).
+    /// Records older than this are deleted at start-up, daily, and by `review`.
     pub retention: Duration,
     /// Answers below this confidence are recorded for review; so are all questions
     /// not answered.
@@ -292,8 +292,8 @@ impl RecordSettings {
 }
 
 /// The record as the bot starts it: opens (and creates, and migrates) the database,
-/// prunes what is older than the retention period, and loads the key that hashes
-/// user ids. A database that cannot be opened stops the start with this error: the
+/// prunes what is older than the retention period (now, and daily after), and loads
+/// the key that hashes user ids. Call it on the bot's Tokio runtime. A database that cannot be opened stops the start with this error: the
 /// servers' settings live there, and a bot that went on with the defaults would
 /// answer where a server turned it off and keep what a server asked not to.
 pub async fn open(records: &RecordSettings) -> Result<(Store, HashKey), StoreError> {
@@ -307,11 +307,28 @@ pub async fn open(records: &RecordSettings) -> Result<(Store, HashKey), StoreErr
         let store = Store::open(&records.database).await?;
         let pruned = store.prune(records.retention).await?;
         tracing::info!(pruned, retention_days = records.retention.as_secs() / 86_400, "records open");
+        // A bot that runs for months must not keep records past the retention either.
+        tokio::spawn(prune_daily(store.clone(), records.retention).instrument(tracing::Span::current()));
         Ok((store, key))
     }
     .instrument(span)
     .await
 }
+
+/// Prunes once a day, for as long as the process runs. A failure is a log line; the
+/// next day tries again.
+async fn prune_daily(store: Store, retention: Duration) {
+    let mut days = tokio::time::interval_at(tokio::time::Instant::now() + DAY, DAY);
+    loop {
+        days.tick().await;
+        match store.prune(retention).await {
+            Ok(pruned) => tracing::info!(pruned, "old records pruned"),
+            Err(e) => tracing::warn!(error = %e, "old records could not be pruned; trying again tomorrow"),
+        }
+    }
+}
+
+const DAY: Duration = Duration::from_secs(86_400);
 
 /// The key the user ids are hashed with. Whoever holds the database and not this
 /// key cannot tell which Discord user a record counts.

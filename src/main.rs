@@ -349,6 +349,15 @@ fn review(
         Some(url) => store::DatabaseUrl::parse(&url)?,
         None => records.database.clone(),
     };
+    // Reading must not leave an empty database where a curator mistyped the path.
+    if let store::DatabaseUrl::Sqlite(path) = &url {
+        if !path.exists() {
+            anyhow::bail!(
+                "there is no record at {}: pass --database URL (or set FIRSTKISS_DATABASE) to the bot's database",
+                path.display()
+            );
+        }
+    }
     let engine = Engine::load(settings.knowledge.as_deref())?;
     let since_at = since.map_or(0, |days| store::now() - i64::from(days) * 86_400);
     let runtime = runtime()?;
@@ -433,8 +442,16 @@ fn load_config(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::R
     let file = ConfigFile::load(&path, required, std::env::var("DISCORD_TOKEN").ok().as_deref())?;
     let mut settings = file.settings(&path)?;
     settings.knowledge = default_knowledge(knowledge.or(settings.knowledge));
+    // For a container or a service whose config folder is read-only: the record then
+    // goes where the environment says (Dockerfile, deploy/firstkiss-bot.service).
+    if let Some(url) = std::env::var(DATABASE_ENV).ok().filter(|u| !u.trim().is_empty()) {
+        settings.records.database = store::DatabaseUrl::parse(&url).context(DATABASE_ENV)?;
+    }
     Ok((file, settings))
 }
+
+/// Overrides the config's `records.database` for every command.
+const DATABASE_ENV: &str = "FIRSTKISS_DATABASE";
 
 /// The fact base file in the current directory that a command uses when none is named.
 const LOCAL_KNOWLEDGE: &str = "knowledge.toml";

@@ -222,6 +222,13 @@ fn an_edit_that_would_not_load_is_refused_and_the_file_is_left_byte_for_byte() {
     let err = failed(&bot(dir.path(), &["review", "--database", &url, "--unknown", "1", "nope"]));
     assert!(err.contains("has no [[unknown]] with id = \"nope\""), "{err}");
     assert_eq!(std::fs::read(&kb).unwrap(), before);
+    // A mistyped database path is an error, not a new empty database.
+    let err = failed(&bot(dir.path(), &["review", "--database", "sqlite://nope.db"]));
+    assert_eq!(
+        err,
+        "error: there is no record at nope.db: pass --database URL (or set FIRSTKISS_DATABASE) to the bot's database\n"
+    );
+    assert!(!dir.path().join("nope.db").exists());
 }
 
 #[test]

@@ -119,6 +119,17 @@ async fn a_missing_sqlite_file_is_created_and_a_missing_folder_is_a_clear_error(
 }
 
 #[tokio::test]
+async fn a_postgresql_server_that_is_down_is_a_prompt_one_line_error_without_the_password() {
+    // Port 1 on loopback: nothing listens there.
+    let started = Instant::now();
+    let err = Store::connect("postgres://fk:averysecretpassword@127.0.0.1:1/fk").await.unwrap_err().to_string();
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(err.starts_with("cannot open the database postgres://fk:***@127.0.0.1:1/fk: "), "{err}");
+    assert!(err.to_lowercase().contains("refused"), "says why: {err}");
+    assert!(!err.contains("averysecretpassword") && !err.contains('\n'), "{err}");
+}
+
+#[tokio::test]
 async fn each_record_kind_is_written_and_read_back() {
     for db in databases("kinds").await {
         let store = Store::connect(&db.url).await.unwrap();

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::Connection;
 use sqlx::Row;
 
 use super::{
@@ -94,6 +95,14 @@ impl Sql {
             }
             DatabaseUrl::Postgres(text) => {
                 let options = PgConnectOptions::from_str(text).map_err(failed)?;
+                // One connection first, so that a server that is down or refuses the
+                // login says why at once: the pool would retry until its timeout and
+                // then say only that.
+                let first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+                    .await
+                    .map_err(|_| failed(sqlx::Error::PoolTimedOut))?
+                    .map_err(failed)?;
+                let _ = first.close().await;
                 let pool = PgPoolOptions::new()
                     .max_connections(4)
                     .acquire_timeout(CONNECT_TIMEOUT)

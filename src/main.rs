@@ -120,10 +120,12 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
-    /// For curators: what fans asked that the bot missed, answered with doubt, or got
-    /// a 👎 for, from the record; near-identical questions grouped, most asked first,
-    /// each with the nearest fact. With --accept, --unknown or --dismiss, acts on
-    /// question N of that listing.
+    /// For curators: what fans asked that the bot missed or got a 👎 for, grouped.
+    ///
+    /// Reads the record: questions missed or answered with doubt, and 👎 with their
+    /// notes. Near-identical questions are grouped, most asked first, each with the
+    /// nearest fact. With --accept, --unknown or --dismiss, acts on question N of
+    /// that listing.
     Review {
         /// The record's database [default: the config's records.database].
         #[arg(long, env = "FIRSTKISS_DATABASE", hide_env_values = true, value_name = "URL")]
@@ -147,8 +149,10 @@ enum Command {
         #[arg(long, value_name = "N")]
         dismiss: Option<usize>,
     },
-    /// For curators: each sentence of the documents that no fact or unknown entry
-    /// cites, with its file and line, and how much of the documents the base covers.
+    /// For curators: the sentences of the documents that nothing in the base cites.
+    ///
+    /// Each sentence no fact, claim, unknown entry or entity quotes, with its file and
+    /// line, then how much of the documents the base covers.
     Coverage {
         #[arg(long)]
         json: bool,

@@ -28,14 +28,20 @@ FROM debian:${DEBIAN}-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent firstkiss
+    && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent firstkiss \
+    && install -d -o 10001 -g 10001 -m 0700 /var/lib/firstkiss
 COPY --from=build /out/firstkiss-bot /usr/local/bin/firstkiss-bot
 COPY deploy/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 # The fact base: a volume on /data replaces it (knowledge.toml and sources/ beside
 # it), and SIGHUP (`docker kill -s HUP`) reloads it without a restart.
 COPY --chown=root:root knowledge.toml /data/knowledge.toml
 COPY --chown=root:root sources /data/sources
+# The record (README, "What the bot records, and why"): a SQLite file and its hash
+# key on a volume of their own, the one place the bot writes; FIRSTKISS_DATABASE
+# (a postgres:// URL, say) overrides the config's records.database.
+VOLUME /var/lib/firstkiss
 ENV FIRSTKISS_KNOWLEDGE=/data/knowledge.toml \
+    FIRSTKISS_DATABASE=sqlite:///var/lib/firstkiss/firstkiss.db \
     RUST_LOG=warn,firstkiss=info
 # A config file mounted as /etc/firstkiss/config.toml is read (it is optional); the
 # token comes from DISCORD_TOKEN or DISCORD_TOKEN_FILE (a secret file), and the

@@ -8,10 +8,12 @@
 //! bot, mock Discord) sit around it. See ARCHITECTURE.md for the map.
 
 pub mod complete;
+pub mod curate;
 pub mod discord;
 pub mod engine;
 pub mod eval;
 pub mod knowledge;
+pub mod lint;
 pub mod logging;
 pub mod matcher;
 #[cfg(feature = "mock")]
@@ -20,7 +22,6 @@ pub mod quotes;
 pub mod reference;
 pub mod render;
 pub mod reply;
-pub mod review;
 pub mod smalltalk;
 pub mod store;
 pub mod text;

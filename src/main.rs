@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use firstkiss::curate::{self, edit::Entry};
 use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
 use firstkiss::engine::SharedEngine;
 use firstkiss::eval::QuestionSet;
 #[cfg(feature = "mock")]
 use firstkiss::mock;
+use firstkiss::store;
 use firstkiss::{render, Engine};
 use serde::Serialize;
 
@@ -118,6 +120,43 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
+    /// For curators: what fans asked that the bot missed or got a 👎 for, grouped.
+    ///
+    /// Reads the record: questions missed or answered with doubt, and 👎 with their
+    /// notes. Near-identical questions are grouped, most asked first, each with the
+    /// nearest fact. With --accept, --unknown or --dismiss, acts on question N of
+    /// that listing.
+    Review {
+        /// The record's database [default: the config's records.database].
+        #[arg(long, env = "FIRSTKISS_DATABASE", hide_env_values = true, value_name = "URL")]
+        database: Option<String>,
+        /// The config file [default: config.toml, if present].
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Only what was recorded in the last DAYS days [default: all that is kept].
+        #[arg(long, value_name = "DAYS")]
+        since: Option<u32>,
+        /// Print the listing as one JSON object.
+        #[arg(long, conflicts_with_all = ["accept", "unknown", "dismiss"])]
+        json: bool,
+        /// Add question N to the phrasings of fact FACT_ID in knowledge.toml.
+        #[arg(long, num_args = 2, value_names = ["N", "FACT_ID"], conflicts_with_all = ["unknown", "dismiss"])]
+        accept: Option<Vec<String>>,
+        /// Add question N to the phrasings of the [[unknown]] entry ID in knowledge.toml.
+        #[arg(long, num_args = 2, value_names = ["N", "ID"], conflicts_with = "dismiss")]
+        unknown: Option<Vec<String>>,
+        /// Hide question N from later listings.
+        #[arg(long, value_name = "N")]
+        dismiss: Option<usize>,
+    },
+    /// For curators: the sentences of the documents that nothing in the base cites.
+    ///
+    /// Each sentence no fact, claim, unknown entry or entity quotes, with its file and
+    /// line, then how much of the documents the base covers.
+    Coverage {
+        #[arg(long)]
+        json: bool,
+    },
     #[cfg(feature = "mock")]
     /// Run the real bot against a mock Discord on loopback and talk to it: lines of
     /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `@bot ...`, `[Sources]`, or plain
@@ -193,9 +232,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             clap_mangen::Man::new(Cli::command()).render(&mut out).context("cannot write the manual page")?;
             return out.flush().context("cannot write the manual page");
         }
+        Command::Review { database, config, since, json, accept, unknown, dismiss } => {
+            let action = match (accept, unknown, dismiss) {
+                (Some(args), _, _) => Action::Add(Entry::Fact, args),
+                (_, Some(args), _) => Action::Add(Entry::Unknown, args),
+                (_, _, Some(n)) => Action::Dismiss(n),
+                _ => Action::List { json },
+            };
+            return review(cli.knowledge.knowledge, config, database, since, action);
+        }
         _ => {}
     }
-    let engine = Engine::load(default_knowledge(cli.knowledge.knowledge).as_deref())?;
+    let knowledge = default_knowledge(cli.knowledge.knowledge);
+    let engine = Engine::load(knowledge.as_deref())?;
     let mut out = BufWriter::new(io::stdout().lock());
     match cli.command {
         Command::Ask { json: true, batch: true, .. } => {
@@ -228,7 +277,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Validate => {
             writeln!(out, "{}: OK: {}", engine.kb().origin(), engine.kb().stats())?;
             // Valid, so it loads and answers; these say where it would answer badly.
-            let warnings = firstkiss::review::review(&engine);
+            let warnings = firstkiss::lint::warnings(&engine);
             for warning in &warnings {
                 writeln!(out, "warning: {warning}")?;
             }
@@ -238,6 +287,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Facts { json } => facts(&engine, json, &mut out)?,
+        Command::Coverage { json } => {
+            let documents = firstkiss::knowledge::KnowledgeBase::documents(knowledge.as_deref());
+            let coverage = curate::coverage::coverage(engine.kb(), documents)
+                .with_context(|| format!("cannot read the documents of {}", engine.kb().origin()))?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &coverage)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", curate::coverage::render_text(&coverage))?;
+            }
+        }
         Command::Eval { files } => {
             for file in files {
                 let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -254,11 +314,123 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "{}", score.best_calibration())?;
             }
         }
-        Command::Run { .. } | Command::Serve { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Run { .. }
+        | Command::Serve { .. }
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Review { .. } => {
             unreachable!("handled above")
         }
         #[cfg(feature = "mock")]
         Command::Mock { .. } => unreachable!("handled above"),
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// What `review` was asked to do.
+enum Action {
+    List {
+        json: bool,
+    },
+    /// `--accept N FACT_ID` or `--unknown N ID`.
+    Add(Entry, Vec<String>),
+    Dismiss(usize),
+}
+
+/// `review`: reads the record, lists it, or acts on one question of the listing.
+fn review(
+    knowledge: Option<PathBuf>,
+    config: Option<PathBuf>,
+    database: Option<String>,
+    since: Option<u32>,
+    action: Action,
+) -> anyhow::Result<()> {
+    let (_, settings) = load_config(knowledge, config)?;
+    let records = &settings.records;
+    // The command line's URL is relative to where the curator is, not to the config.
+    let url = match database.filter(|d| !d.trim().is_empty()) {
+        Some(url) => store::DatabaseUrl::parse(&url)?,
+        None => records.database.clone(),
+    };
+    // Reading must not leave an empty database where a curator mistyped the path.
+    if let store::DatabaseUrl::Sqlite(path) = &url {
+        if !path.exists() {
+            anyhow::bail!(
+                "there is no record at {}: pass --database URL (or set FIRSTKISS_DATABASE) to the bot's database",
+                path.display()
+            );
+        }
+    }
+    let engine = Engine::load(settings.knowledge.as_deref())?;
+    let since_at = since.map_or(0, |days| store::now() - i64::from(days) * 86_400);
+    let runtime = runtime()?;
+    let (store, listing) = runtime.block_on(async {
+        let store = store::Store::open(&url).await?;
+        // Nothing older than the retention period is shown, even before the bot prunes.
+        store.prune(records.retention).await?;
+        let read = store.review_records(since_at).await?;
+        anyhow::Ok((store, curate::review(&engine, &read)))
+    })?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    let pick = |n: &str| -> anyhow::Result<&curate::Group> {
+        let count = listing.groups.len();
+        let n: usize = n.parse().map_err(|_| anyhow::anyhow!("{n:?} is not a question number (see `review`)"))?;
+        listing.groups.get(n.wrapping_sub(1)).with_context(|| {
+            format!(
+                "there is no question {n}: the listing has {count} (run `review` with the same --since to see them)"
+            )
+        })
+    };
+    match action {
+        Action::List { json: true } => {
+            serde_json::to_writer_pretty(&mut out, &curate::render_json(&listing))?;
+            writeln!(out)?;
+        }
+        Action::List { json: false } => {
+            write!(out, "{}", curate::render_text(&listing, since, engine.matcher().threshold()))?;
+        }
+        Action::Dismiss(n) => {
+            let group = pick(&n.to_string())?;
+            runtime.block_on(store.dismiss(&group.keys))?;
+            let what =
+                group.question.as_deref().map_or_else(|| "the 👎 without a question".into(), |q| format!("\"{q}\""));
+            writeln!(out, "dismissed question {n}, {what}: later listings leave it out")?;
+        }
+        Action::Add(entry, args) => {
+            let [n, id] =
+                <[String; 2]>::try_from(args).map_err(|_| anyhow::anyhow!("give a question number and an id"))?;
+            let group = pick(&n)?;
+            let question = group.question.as_deref().with_context(|| {
+                format!("question {n} has no text (its server does not record questions): there is nothing to add")
+            })?;
+            let path = settings.knowledge.as_deref().context(
+                "review --accept edits knowledge.toml: run it in the folder that has one, or pass --knowledge PATH",
+            )?;
+            let phrasing = curate::edit::phrasing(question);
+            let kb = curate::edit::add_phrasing(path, entry, &id, &phrasing)?;
+            runtime.block_on(store.dismiss(&group.keys))?;
+            let kind = if entry == Entry::Fact { "fact" } else { "unknown entry" };
+            writeln!(
+                out,
+                "added \"{phrasing}\" (question {n}) to the phrasings of {kind} `{id}` in {}",
+                path.display()
+            )?;
+            let now = curate::nearest(&Engine::new(kb), question);
+            match now {
+                Some(near) if near.answers && near.id.split('/').next() == Some(id.as_str()) => {
+                    writeln!(out, "the bot now answers it with `{}` (confidence {:.2})", near.id, near.confidence)?
+                }
+                Some(near) => writeln!(
+                    out,
+                    "note: the bot's best entry for it is still `{}` (confidence {:.2}{}): add more phrasings, or check the entry",
+                    near.id,
+                    near.confidence,
+                    if near.answers { "" } else { ", below the threshold" }
+                )?,
+                None => writeln!(out, "note: the bot still finds nothing for it")?,
+            }
+        }
     }
     out.flush()?;
     Ok(())
@@ -274,8 +446,16 @@ fn load_config(knowledge: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::R
     let file = ConfigFile::load(&path, required, std::env::var("DISCORD_TOKEN").ok().as_deref())?;
     let mut settings = file.settings(&path)?;
     settings.knowledge = default_knowledge(knowledge.or(settings.knowledge));
+    // For a container or a service whose config folder is read-only: the record then
+    // goes where the environment says (Dockerfile, deploy/firstkiss-bot.service).
+    if let Some(url) = std::env::var(DATABASE_ENV).ok().filter(|u| !u.trim().is_empty()) {
+        settings.records.database = store::DatabaseUrl::parse(&url).context(DATABASE_ENV)?;
+    }
     Ok((file, settings))
 }
+
+/// Overrides the config's `records.database` for every command.
+const DATABASE_ENV: &str = "FIRSTKISS_DATABASE";
 
 /// The fact base file in the current directory that a command uses when none is named.
 const LOCAL_KNOWLEDGE: &str = "knowledge.toml";

@@ -10,6 +10,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serenity::all::{ChannelId, GatewayIntents, GuildId, UserId};
 
+use crate::store::{DatabaseUrl, RecordSettings};
+
 /// Where a token can be set, for error messages.
 const TOKEN_HELP: &str = "set DISCORD_TOKEN in the environment (or `token` in the config file) to the bot token from the Discord developer portal";
 
@@ -84,6 +86,40 @@ pub struct ConfigFile {
     pub shards: Option<ShardsConfig>,
     #[serde(default)]
     pub serve: ServeConfig,
+    #[serde(default)]
+    pub records: RecordsConfig,
+}
+
+/// What the bot records for curators (README, "What the bot records, and why").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecordsConfig {
+    /// `sqlite://PATH` (relative to the config file), `postgres://...` or `memory:`.
+    pub database: String,
+    pub retention_days: u32,
+    pub review_confidence: f32,
+    /// The default for servers that have not chosen in /settings.
+    pub record_questions: bool,
+    /// Where the key that hashes user ids is kept (relative to the config file).
+    pub hash_key_file: Option<PathBuf>,
+}
+
+/// The record's default database: a file beside the config, no server to install.
+pub const DEFAULT_DATABASE: &str = "sqlite://firstkiss.db";
+
+impl Default for RecordsConfig {
+    fn default() -> Self {
+        RecordsConfig {
+            database: DEFAULT_DATABASE.to_string(),
+            retention_days: 90,
+            // A little above the threshold the shipped base learns (about 0.67): the
+            // answers given with some doubt are the ones a curator should see, and
+            // below the unprompted threshold (0.8), which answers only when sure.
+            review_confidence: 0.75,
+            record_questions: false,
+            hash_key_file: None,
+        }
+    }
 }
 
 /// The HTTP side: the interactions endpoint and the metrics listener. The command
@@ -178,6 +214,8 @@ pub struct Settings {
     pub shards: Option<ShardPlan>,
     /// Where /reload and SIGHUP read the fact base from; `None` is the built-in one.
     pub knowledge: Option<PathBuf>,
+    /// The record: where, for how long, and what (`[records]`).
+    pub records: RecordSettings,
 }
 
 impl Default for Settings {
@@ -292,6 +330,26 @@ impl ConfigFile {
                 Some(ShardPlan { total: *total, first, last })
             }
         };
+        let r = &self.records;
+        if !(0.0..=1.0).contains(&r.review_confidence) {
+            return Err(invalid(format!(
+                "records.review_confidence = {} must be between 0 and 1",
+                r.review_confidence
+            )));
+        }
+        if !(1..=36_500).contains(&r.retention_days) {
+            return Err(invalid(format!("records.retention_days = {} must be between 1 and 36500", r.retention_days)));
+        }
+        let config_dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let database = DatabaseUrl::parse(&r.database).map_err(|e| invalid(format!("records.database: {e}")))?;
+        let records = RecordSettings {
+            database: database.relative_to(&config_dir),
+            retention: Duration::from_secs(u64::from(r.retention_days) * 86_400),
+            review_confidence: r.review_confidence,
+            record_questions: r.record_questions,
+            hash_key_file: r.hash_key_file.as_ref().map(|k| config_dir.join(k)),
+            config_dir,
+        };
         Ok(Settings {
             guild_id: self.guild_id.map(|g| nonzero("guild_id", g)).transpose()?.map(GuildId::new),
             answer_mentions: self.community.answer_mentions,
@@ -309,6 +367,7 @@ impl ConfigFile {
             owners: self.owners.iter().map(|&o| nonzero("owners", o).map(UserId::new)).collect::<Result<_, _>>()?,
             shards,
             knowledge: self.knowledge.as_ref().map(|k| path.parent().unwrap_or(Path::new(".")).join(k)),
+            records,
         })
     }
 }
@@ -341,6 +400,12 @@ const KEYS: &[&str] = &[
     "listen",
     "public_key",
     "metrics",
+    "records",
+    "database",
+    "retention_days",
+    "review_confidence",
+    "record_questions",
+    "hash_key_file",
 ];
 
 /// The values given to a `token` key in `text`, read leniently (the file may not
@@ -562,6 +627,27 @@ mod tests {
         let file = parse("knowledge = \"kb/knowledge.toml\"").unwrap();
         let settings = file.settings(Path::new("/etc/firstkiss/config.toml")).unwrap();
         assert_eq!(settings.knowledge, Some(PathBuf::from("/etc/firstkiss/kb/knowledge.toml")));
+    }
+
+    #[test]
+    fn records_default_to_a_sqlite_file_beside_the_config_and_are_checked() {
+        let settings = parse("").unwrap().settings(Path::new("/etc/fk/config.toml")).unwrap();
+        let r = &settings.records;
+        assert_eq!(r.database, DatabaseUrl::Sqlite(PathBuf::from("/etc/fk/firstkiss.db")));
+        assert_eq!(
+            (r.retention, r.review_confidence, r.record_questions),
+            (Duration::from_secs(90 * 86_400), 0.75, false)
+        );
+        assert_eq!(r.key_file(), Some(PathBuf::from("/etc/fk/firstkiss.db.key")));
+        let settings = parse("[records]\ndatabase = \"postgres://fk@db/fk\"\nrecord_questions = true").unwrap();
+        let r = settings.settings(Path::new("/etc/fk/config.toml")).unwrap().records;
+        assert_eq!(r.key_file(), Some(PathBuf::from("/etc/fk/firstkiss.key")));
+        assert!(r.record_questions);
+        let check = |text: &str| parse(text).unwrap().settings(Path::new("c.toml")).unwrap_err().to_string();
+        assert!(check("[records]\nreview_confidence = 2.0").contains("records.review_confidence"));
+        assert!(check("[records]\nretention_days = 0").contains("records.retention_days"));
+        let err = check("[records]\ndatabase = \"mysql://fk:sup3rs3cretpassw0rd@db/fk\"");
+        assert!(err.contains("records.database") && !err.contains("sup3rs3cret"), "{err}");
     }
 
     #[test]

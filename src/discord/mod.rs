@@ -28,7 +28,7 @@ use tokio::task::JoinSet;
 use tracing::{info, info_span, warn, Instrument};
 
 pub use commands::{definitions as command_definitions, ABOUT, ASK, FACT, RELOAD, SOURCES};
-pub use config::{ConfigError, ConfigFile, Secret, Settings, ShardPlan};
+pub use config::{ConfigError, ConfigFile, RecordsConfig, Secret, Settings, ShardPlan};
 pub use metrics::Metrics;
 pub use serve::MAX_BODY;
 pub use verify::Verifier;

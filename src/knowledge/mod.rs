@@ -181,16 +181,23 @@ impl KnowledgeBase {
             let message = format!("invalid UTF-8 (byte 0x{byte:02X}): save the file as UTF-8");
             KnowledgeError::Syntax { origin: origin.clone(), line, column, message, snippet: String::new() }
         })?;
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf).join("sources");
-        Self::parse(&origin, &text, |file| {
-            String::from_utf8(read_limited(&dir.join(file))?).map_err(|e| {
-                let (line, column, byte) = first_invalid_utf8(e.as_bytes(), e.utf8_error());
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("invalid UTF-8 (byte 0x{byte:02X}) at line {line}, column {column}: save it as UTF-8"),
-                )
-            })
-        })
+        Self::load_text(path, &text)
+    }
+
+    /// Parses `text` as if it were the file at `path`, with the documents in the
+    /// `sources/` folder beside it: how an edit is checked before it is written.
+    pub fn load_text(path: &Path, text: &str) -> Result<Self, KnowledgeError> {
+        let origin = path.display().to_string();
+        Self::parse(&origin, text, document_reader(path))
+    }
+
+    /// Reads the documents of the fact base at `path` (`None`: the built-in one) by
+    /// file name, as its loader does.
+    pub fn documents(path: Option<&Path>) -> Box<DocumentReader> {
+        match path {
+            Some(path) => Box::new(document_reader(path)),
+            None => Box::new(builtin::document),
+        }
     }
 
     /// The fact base and documents compiled into the binary, so that it answers from
@@ -276,6 +283,23 @@ impl KnowledgeBase {
             gaps: self.gaps.len(),
             gap_questions: self.gaps.iter().map(|g| g.questions.len()).sum(),
         }
+    }
+}
+
+/// Reads a source document by file name.
+pub type DocumentReader = dyn Fn(&str) -> io::Result<String>;
+
+/// Reads a document from the `sources/` folder beside the fact base at `path`.
+fn document_reader(path: &Path) -> impl Fn(&str) -> io::Result<String> {
+    let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf).join("sources");
+    move |file| {
+        String::from_utf8(read_limited(&dir.join(file))?).map_err(|e| {
+            let (line, column, byte) = first_invalid_utf8(e.as_bytes(), e.utf8_error());
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("invalid UTF-8 (byte 0x{byte:02X}) at line {line}, column {column}: save it as UTF-8"),
+            )
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use super::{Asked, Feedback, GuildSettings, Record, StoreError, SuggestionTaken};
+use super::{Asked, Feedback, GuildSettings, Record, ReviewRecords, StoreError, SuggestionTaken, Timestamp};
 
 #[derive(Debug, Clone, Default)]
 pub struct Memory(Arc<Mutex<State>>);
@@ -14,6 +14,8 @@ pub struct State {
     pub feedback: Vec<(Feedback, Option<String>)>,
     pub suggestions: Vec<SuggestionTaken>,
     pub settings: BTreeMap<u64, GuildSettings>,
+    /// Questions dismissed in `review` (normalised text), with when.
+    pub dismissed: BTreeMap<String, Timestamp>,
 }
 
 impl Memory {
@@ -44,6 +46,34 @@ impl Memory {
 
     pub fn save_guild_settings(&self, guild: u64, settings: GuildSettings) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).settings.insert(guild, settings);
+    }
+
+    pub fn prune(&self, before: Timestamp) -> u64 {
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let held = |s: &State| s.asked.len() + s.feedback.len() + s.suggestions.len() + s.dismissed.len();
+        let was = held(&state);
+        state.asked.retain(|a| a.at >= before);
+        state.feedback.retain(|(f, _)| f.at >= before);
+        state.suggestions.retain(|s| s.at >= before);
+        state.dismissed.retain(|_, at| *at >= before);
+        (was - held(&state)) as u64
+    }
+
+    pub fn review_records(&self, since: Timestamp) -> ReviewRecords {
+        let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        ReviewRecords {
+            asked: state.asked.iter().filter(|a| a.at >= since).cloned().collect(),
+            feedback: state.feedback.iter().filter(|(f, _)| f.at >= since).cloned().collect(),
+            suggestions: state.suggestions.iter().filter(|s| s.at >= since).cloned().collect(),
+            dismissed: state.dismissed.keys().cloned().collect(),
+        }
+    }
+
+    pub fn dismiss(&self, questions: &[String]) {
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for question in questions {
+            state.dismissed.entry(question.clone()).or_insert_with(super::now);
+        }
     }
 
     /// A look at everything held, for tests.

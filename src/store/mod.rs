@@ -7,13 +7,19 @@
 //! The backends: [`Store::memory`] (tests, and a bot run without a database) and
 //! SQL (SQLite by default, PostgreSQL for several processes sharing the work).
 
+pub mod key;
 mod memory;
+mod sql;
+mod url;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 pub use memory::Memory;
+pub use sql::Sql;
+pub use url::DatabaseUrl;
 
 /// A record's id: made by the bot (not the database), so that a reply can carry it
 /// in a button's custom id without waiting for the write. Printed in base 36.
@@ -138,18 +144,36 @@ pub struct GuildSettings {
     pub private_by_default: Option<bool>,
 }
 
+/// What `review` reads: the records since a time, and the questions a curator
+/// dismissed (by normalised text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewRecords {
+    pub asked: Vec<Asked>,
+    /// Every 👍 and 👎, each with its note, if any.
+    pub feedback: Vec<(Feedback, Option<String>)>,
+    pub suggestions: Vec<SuggestionTaken>,
+    pub dismissed: Vec<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the database URL {0:?} is not one of sqlite://PATH, postgres://... or memory:")]
     BadUrl(String),
     #[error("database: {0}")]
     Database(String),
+    #[error("cannot open the database {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("cannot bring the database {url} up to date (migrations/): {reason}")]
+    Migrate { url: String, reason: String },
+    #[error("the key that hashes user ids ({path}): {reason}")]
+    Key { path: String, reason: String },
 }
 
 /// Where records are kept.
 #[derive(Debug, Clone)]
 pub enum Store {
     Memory(Memory),
+    Sql(Sql),
 }
 
 impl Store {
@@ -157,15 +181,30 @@ impl Store {
         Store::Memory(Memory::default())
     }
 
+    /// Opens the store `url` names (see [`DatabaseUrl::parse`]): connects, creates a
+    /// SQLite file that is missing, and applies the migrations not yet applied.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::open(&DatabaseUrl::parse(url)?).await
+    }
+
+    pub async fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        match url {
+            DatabaseUrl::Memory => Ok(Store::memory()),
+            url => Ok(Store::Sql(Sql::connect(url).await?)),
+        }
+    }
+
     pub async fn write(&self, record: &Record) -> Result<(), StoreError> {
         match self {
             Store::Memory(m) => m.write(record),
+            Store::Sql(s) => s.write(record).await,
         }
     }
 
     pub async fn guild_settings(&self) -> Result<Vec<(u64, GuildSettings)>, StoreError> {
         match self {
             Store::Memory(m) => Ok(m.guild_settings()),
+            Store::Sql(s) => s.guild_settings().await,
         }
     }
 
@@ -175,9 +214,121 @@ impl Store {
                 m.save_guild_settings(guild, settings.clone());
                 Ok(())
             }
+            Store::Sql(s) => s.save_guild_settings(guild, settings).await,
+        }
+    }
+
+    /// Deletes the records (and dismissals) older than `older_than`; returns how many.
+    /// Settings are kept: they are the servers' choices, not records of anyone.
+    pub async fn prune(&self, older_than: Duration) -> Result<u64, StoreError> {
+        let before = now().saturating_sub(i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX));
+        match self {
+            Store::Memory(m) => Ok(m.prune(before)),
+            Store::Sql(s) => s.prune(before).await,
+        }
+    }
+
+    /// The records at or after `since`, for `review`.
+    pub async fn review_records(&self, since: Timestamp) -> Result<ReviewRecords, StoreError> {
+        match self {
+            Store::Memory(m) => Ok(m.review_records(since)),
+            Store::Sql(s) => s.review_records(since).await,
+        }
+    }
+
+    /// Hides questions (by normalised text) from later `review` listings.
+    pub async fn dismiss(&self, questions: &[String]) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(m) => {
+                m.dismiss(questions);
+                Ok(())
+            }
+            Store::Sql(s) => s.dismiss(questions, now()).await,
+        }
+    }
+
+    /// Closes the connections: later writes fail (as when the database goes away).
+    pub async fn close(&self) {
+        if let Store::Sql(s) = self {
+            s.close().await;
         }
     }
 }
+
+/// The `[records]` settings, resolved: what start-up needs to open the record.
+#[derive(Debug, Clone)]
+pub struct RecordSettings {
+    pub database: DatabaseUrl,
+    /// Records older than this are deleted at start-up, daily, and by `review`.
+    pub retention: Duration,
+    /// Answers below this confidence are recorded for review; so are all questions
+    /// not answered.
+    pub review_confidence: f32,
+    /// The default for servers that have not chosen: whether question text is kept.
+    pub record_questions: bool,
+    /// The key file named in the config, if any (see [`key`]).
+    pub hash_key_file: Option<PathBuf>,
+    /// The config file's folder: where a PostgreSQL store's key file is by default.
+    pub config_dir: PathBuf,
+}
+
+impl RecordSettings {
+    /// Where the key that hashes user ids is kept for this database (see [`key`]);
+    /// `None` for `memory:`, which gets a random key each run.
+    pub fn key_file(&self) -> Option<PathBuf> {
+        if let Some(file) = &self.hash_key_file {
+            return Some(file.clone());
+        }
+        match &self.database {
+            DatabaseUrl::Memory => None,
+            DatabaseUrl::Sqlite(path) => {
+                let mut name = path.clone().into_os_string();
+                name.push(".key");
+                Some(PathBuf::from(name))
+            }
+            DatabaseUrl::Postgres(_) => Some(self.config_dir.join("firstkiss.key")),
+        }
+    }
+}
+
+/// The record as the bot starts it: opens (and creates, and migrates) the database,
+/// prunes what is older than the retention period (now, and daily after), and loads
+/// the key that hashes user ids. Call it on the bot's Tokio runtime. A database that cannot be opened stops the start with this error: the
+/// servers' settings live there, and a bot that went on with the defaults would
+/// answer where a server turned it off and keep what a server asked not to.
+pub async fn open(records: &RecordSettings) -> Result<(Store, HashKey), StoreError> {
+    use tracing::Instrument;
+    let span = tracing::info_span!("records", database = %records.database);
+    async {
+        let key = match records.key_file() {
+            None => key::ephemeral()?,
+            Some(file) => key::load(std::env::var(key::HASH_KEY_ENV).ok().as_deref(), &file)?,
+        };
+        let store = Store::open(&records.database).await?;
+        let pruned = store.prune(records.retention).await?;
+        tracing::info!(pruned, retention_days = records.retention.as_secs() / 86_400, "records open");
+        // A bot that runs for months must not keep records past the retention either.
+        tokio::spawn(prune_daily(store.clone(), records.retention).instrument(tracing::Span::current()));
+        Ok((store, key))
+    }
+    .instrument(span)
+    .await
+}
+
+/// Prunes once a day, for as long as the process runs. A failure is a log line; the
+/// next day tries again.
+async fn prune_daily(store: Store, retention: Duration) {
+    let mut days = tokio::time::interval_at(tokio::time::Instant::now() + DAY, DAY);
+    loop {
+        days.tick().await;
+        match store.prune(retention).await {
+            Ok(pruned) => tracing::info!(pruned, "old records pruned"),
+            Err(e) => tracing::warn!(error = %e, "old records could not be pruned; trying again tomorrow"),
+        }
+    }
+}
+
+const DAY: Duration = Duration::from_secs(86_400);
 
 /// The key the user ids are hashed with. Whoever holds the database and not this
 /// key cannot tell which Discord user a record counts.

@@ -55,7 +55,7 @@ impl fmt::Display for Warning {
 /// Every warning for the engine's fact base, shared phrasings first, each list in
 /// the base's order. Facts the loader made from an entity's summary are left out:
 /// they are not the curator's to reword.
-pub fn review(engine: &Engine) -> Vec<Warning> {
+pub fn warnings(engine: &Engine) -> Vec<Warning> {
     review_with(engine.kb(), |question| {
         let reply = engine.ask(question);
         reply.fact.filter(|_| reply.status != Status::Unknown)
@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn a_phrasing_two_facts_share_is_named_with_both_facts() {
-        let warnings = review(&engine(&[
+        let warnings = warnings(&engine(&[
             fact("cameras", "Five.", &["how many cameras did they use"], "Five cameras were used"),
             fact("director", "Tatia.", &["who directed it"], "Tatia Pilieva directed it"),
             fact("camera-count", "Five.", &["How many cameras did they use?"], "Five cameras were used"),
@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn distinct_facts_get_no_warning() {
-        let warnings = review(&engine(&[
+        let warnings = warnings(&engine(&[
             fact("cameras", "Five.", &["how many cameras did they use", "number of cameras"], "Five cameras were used"),
             fact("director", "Tatia.", &["who directed it", "who is the director"], "Tatia Pilieva directed it"),
         ]));

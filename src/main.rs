@@ -11,6 +11,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
 use firstkiss::engine::SharedEngine;
 use firstkiss::eval::QuestionSet;
+use firstkiss::store::{HashKey, RecordId, Recorder, Store, StoreError};
 #[cfg(feature = "mock")]
 use firstkiss::mock;
 use firstkiss::{render, Engine};
@@ -72,6 +73,12 @@ enum Command {
     Repl,
     /// Check the fact base (quotes, ids, citations, lengths) and print a summary.
     Validate,
+    /// Show a fact as Discord would: its embed as text, and the buttons under it.
+    Preview {
+        /// The fact's id (as `facts` lists them).
+        #[arg(value_name = "FACT_ID")]
+        fact: String,
+    },
     /// List every fact with its answer, phrasings and citations.
     Facts {
         #[arg(long)]
@@ -105,6 +112,8 @@ enum Command {
         /// config's serve.metrics, if set].
         #[arg(long, value_name = "ADDR", conflicts_with = "listen")]
         metrics: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     /// Take Discord's interactions (slash commands, autocomplete, buttons) over
     /// HTTP, without a gateway connection: the "Interactions Endpoint URL". Also
@@ -117,6 +126,8 @@ enum Command {
         /// Where to listen [default: the config's serve.listen].
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     #[cfg(feature = "mock")]
     /// Run the real bot against a mock Discord on loopback and talk to it: lines of
@@ -130,7 +141,42 @@ enum Command {
         /// cooldowns off].
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// With --database, the mock's server records questions' text, as a server
+        /// that turned recording on does, so a curator can try the whole loop.
+        #[command(flatten)]
+        database: DatabaseArg,
     },
+}
+
+#[derive(Args)]
+struct DatabaseArg {
+    /// Where to record what fans ask and the servers' settings (`memory:` keeps
+    /// them until the process ends) [default: nothing is recorded].
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+}
+
+impl DatabaseArg {
+    /// The recorder for `--database`, if given; on the current Tokio runtime.
+    fn recorder(&self) -> anyhow::Result<Option<Recorder>> {
+        let Some(url) = &self.database else { return Ok(None) };
+        // TODO(merge): `Store::connect(url).await?` takes sqlite:// and postgres:// too.
+        let store = match url.as_str() {
+            "memory:" => Store::memory(),
+            other => return Err(StoreError::BadUrl(other.to_string()).into()),
+        };
+        Ok(Some(Recorder::start(store, HashKey::new(random_key()))))
+    }
+}
+
+/// A key for hashing user ids, new each run.
+// TODO(merge): the record store's configured key, so that counts survive a restart.
+fn random_key() -> [u8; 32] {
+    let mut key = [0; 32];
+    for chunk in key.chunks_mut(8) {
+        chunk.copy_from_slice(&RecordId::random().0.to_le_bytes());
+    }
+    key
 }
 
 #[global_allocator]
@@ -174,14 +220,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { config, listen, metrics } => {
-            return run_services(cli.knowledge.knowledge, config, Http { gateway: true, listen, metrics })
+        Command::Run { config, listen, metrics, database } => {
+            return run_services(cli.knowledge.knowledge, config, Http { gateway: true, listen, metrics }, database)
         }
-        Command::Serve { config, listen } => {
-            return run_services(cli.knowledge.knowledge, config, Http { gateway: false, listen, metrics: None })
+        Command::Serve { config, listen, database } => {
+            let http = Http { gateway: false, listen, metrics: None };
+            return run_services(cli.knowledge.knowledge, config, http, database);
         }
         #[cfg(feature = "mock")]
-        Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
+        Command::Mock { json, config, database } => return run_mock(cli.knowledge.knowledge, json, config, database),
         // Generated from the definitions above, so they never disagree with them.
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -238,6 +285,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Facts { json } => facts(&engine, json, &mut out)?,
+        Command::Preview { fact } => match discord::preview::fact(&engine, &fact, false) {
+            Some(text) => writeln!(out, "{text}")?,
+            None => anyhow::bail!("no fact has the id {fact:?}: `firstkiss-bot facts` lists them"),
+        },
         Command::Eval { files } => {
             for file in files {
                 let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -306,7 +357,12 @@ struct Http {
 }
 
 /// `run` (the gateway, and an endpoint or a metrics listener if asked) and `serve`.
-fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http) -> anyhow::Result<()> {
+fn run_services(
+    knowledge: Option<PathBuf>,
+    config: Option<PathBuf>,
+    http: Http,
+    database: DatabaseArg,
+) -> anyhow::Result<()> {
     let (file, settings) = load_config(knowledge, config)?;
     let token = match file.token(std::env::var("DISCORD_TOKEN").ok()) {
         Ok(token) => Some(token),
@@ -347,8 +403,13 @@ fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http)
             Some(address) => Some(bind(address, "metrics").await?),
             None => None,
         };
-        let services =
-            discord::Services { gateway: http.gateway, endpoint, metrics_listener, metrics: discord::Metrics::new() };
+        let services = discord::Services {
+            gateway: http.gateway,
+            endpoint,
+            metrics_listener,
+            metrics: discord::Metrics::new(),
+            recorder: database.recorder()?,
+        };
         tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone(), Some(services.metrics.clone())));
         discord::start(token.as_ref(), settings, engine, &Endpoint::Discord, services, shutdown_signal()).await?;
         Ok(())
@@ -356,9 +417,16 @@ fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http)
 }
 
 #[cfg(feature = "mock")]
-fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> anyhow::Result<()> {
+fn run_mock(
+    knowledge: Option<PathBuf>,
+    json: bool,
+    config: Option<PathBuf>,
+    database: DatabaseArg,
+) -> anyhow::Result<()> {
     let configured = config.is_some();
     let (_, mut settings) = load_config(knowledge, config)?;
+    // A curator trying the loop: the mock's server records questions.
+    settings.record_questions |= database.database.is_some();
     let engine = load_engine(settings.knowledge.as_deref())?;
     if !configured {
         settings.user_cooldown = std::time::Duration::ZERO;
@@ -373,7 +441,8 @@ fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> 
     runtime()?.block_on(async {
         tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone(), None));
         let input = tokio::io::BufReader::new(tokio::io::stdin());
-        mock::console::run(engine, settings, view, input, io::stdout().lock()).await?;
+        let recorder = database.recorder()?;
+        mock::console::run_recording(engine, settings, recorder, view, input, io::stdout().lock()).await?;
         Ok(())
     })
 }

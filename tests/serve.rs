@@ -53,7 +53,8 @@ impl Bot {
         let verifier = Verifier::from_hex(&endpoint::public_key()).expect("the mock's key is valid");
         let (endpoint, metrics_listener) =
             if run.endpoint { (Some((listener, verifier)), None) } else { (None, Some(listener)) };
-        let services = Services { gateway: run.gateway, endpoint, metrics_listener, metrics: Metrics::new() };
+        let services =
+            Services { gateway: run.gateway, endpoint, metrics_listener, metrics: Metrics::new(), recorder: None };
         let engine = Engine::load(run.settings.knowledge.as_deref()).expect("the fact base is valid");
         let engine = Arc::new(SharedEngine::new(engine));
         let (stop, stopped) = oneshot::channel::<()>();

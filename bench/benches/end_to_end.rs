@@ -249,6 +249,7 @@ impl Served {
             endpoint: Some((listener, verifier)),
             metrics_listener: None,
             metrics: Metrics::new(),
+            recorder: None,
         };
         let engine = Arc::new(SharedEngine::new(Engine::load(None).expect("the shipped fact base is valid")));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

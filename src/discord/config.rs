@@ -159,6 +159,9 @@ impl Default for CooldownConfig {
     }
 }
 
+/// The confidence under which an answer is recorded for review, by default.
+pub const REVIEW_CONFIDENCE: f32 = 0.8;
+
 /// What the running bot needs to know, checked.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -178,6 +181,15 @@ pub struct Settings {
     pub shards: Option<ShardPlan>,
     /// Where /reload and SIGHUP read the fact base from; `None` is the built-in one.
     pub knowledge: Option<PathBuf>,
+    /// Whether the bot answers unprompted in its Q&A channels (a server's
+    /// `/settings` may turn it off there).
+    pub unprompted: bool,
+    /// Whether a question's text is kept in the record (off unless a server turns
+    /// it on; `mock --database` turns it on).
+    pub record_questions: bool,
+    /// An answer below this confidence is recorded for the curators' review.
+    // TODO(merge): the record store's `records.review_confidence` sets this.
+    pub review_confidence: f32,
 }
 
 impl Default for Settings {
@@ -196,12 +208,20 @@ impl Settings {
     /// only when it answers unprompted in Q&A channels. Mentions arrive with their
     /// content without it.
     pub fn intents(&self) -> GatewayIntents {
+        self.intents_with(false)
+    }
+
+    /// The intents, where `guild_qa` says whether some server named Q&A channels
+    /// of its own (`/settings`). Answering unprompted also takes the reactions, for
+    /// the ❌ that removes a wrong answer.
+    pub fn intents_with(&self, guild_qa: bool) -> GatewayIntents {
         let mut intents = GatewayIntents::GUILDS;
-        if self.answer_mentions || !self.qa_channels.is_empty() {
+        let unprompted = !self.qa_channels.is_empty() || guild_qa;
+        if self.answer_mentions || unprompted {
             intents |= GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
         }
-        if !self.qa_channels.is_empty() {
-            intents |= GatewayIntents::MESSAGE_CONTENT;
+        if unprompted {
+            intents |= GatewayIntents::MESSAGE_CONTENT | GatewayIntents::GUILD_MESSAGE_REACTIONS;
         }
         intents
     }
@@ -309,6 +329,9 @@ impl ConfigFile {
             owners: self.owners.iter().map(|&o| nonzero("owners", o).map(UserId::new)).collect::<Result<_, _>>()?,
             shards,
             knowledge: self.knowledge.as_ref().map(|k| path.parent().unwrap_or(Path::new(".")).join(k)),
+            unprompted: true,
+            record_questions: false,
+            review_confidence: REVIEW_CONFIDENCE,
         })
     }
 }

@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::error::Lines;
 use super::{raw, Citation, Claim, Entity, EntityId, EntityKind, Fact, FactId, Gap, KnowledgeBase, KnowledgeError};
 use super::{Problem, Source, SourceKind};
-use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
+use super::{MAX_ANSWER_CHARS, MAX_FACT_ID_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
 use crate::text::loose;
 
 pub fn build(
@@ -236,6 +236,16 @@ impl Builder {
             let f = spanned.get_ref();
             let (line, id) = (self.line(&f.id), f.id.get_ref().as_str());
             self.check_id(line, id, "fact");
+            if id.len() > MAX_FACT_ID_CHARS {
+                self.problem(
+                    line,
+                    id,
+                    format!(
+                        "a fact id may have at most {MAX_FACT_ID_CHARS} characters (this one has {}): Discord's buttons carry it",
+                        id.len()
+                    ),
+                );
+            }
             let title = self.required(line, id, "title", f.title.as_deref());
             if f.title.is_some() {
                 self.check_text(line, id, "title", title, MAX_TITLE_CHARS);

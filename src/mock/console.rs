@@ -209,6 +209,8 @@ impl State {
                 .into_iter()
                 .flatten()
                 .flat_map(|row| row["components"].as_array().into_iter().flatten())
+                // Buttons only: a modal's text field is no button.
+                .filter(|b| b["type"] == 2)
                 .filter_map(|b| Some((b["label"].as_str()?.to_string(), b["custom_id"].as_str()?.to_string())))
                 .collect();
             let message = request.response["id"].is_string().then(|| request.response.clone());

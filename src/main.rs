@@ -11,9 +11,9 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use firstkiss::discord::{self, ConfigFile, Endpoint, Settings};
 use firstkiss::engine::SharedEngine;
 use firstkiss::eval::QuestionSet;
-use firstkiss::store::{HashKey, RecordId, Recorder, Store, StoreError};
 #[cfg(feature = "mock")]
 use firstkiss::mock;
+use firstkiss::store::{HashKey, RecordId, Recorder, Store, StoreError};
 use firstkiss::{render, Engine};
 use serde::Serialize;
 
@@ -131,8 +131,10 @@ enum Command {
     },
     #[cfg(feature = "mock")]
     /// Run the real bot against a mock Discord on loopback and talk to it: lines of
-    /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `@bot ...`, `[Sources]`, or plain
-    /// text (a message in a Q&A channel). No token, no network.
+    /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `/settings`, `@bot ...`,
+    /// `#thread ...`, a button by its label or place (`[Sources]`, `[👍]`, `[2]`),
+    /// `[👎 note]`, `[❌]`, `[Ask firstkiss-bot]`, or plain text (a message in a Q&A
+    /// channel). No token, no network.
     Mock {
         /// Print, per input line, the REST requests the bot made, as JSON.
         #[arg(long)]

@@ -355,13 +355,18 @@ fn mock_answers_a_script_from_a_pipe() {
 #[cfg(feature = "mock")]
 #[test]
 fn mock_presses_buttons_and_fills_in_the_note() {
-    let script = "/ask who won the world cup in 2014\n[1]\n[👎 the year it came out]\n[Related: The song in the film]\n\
+    let script =
+        "/ask who won the world cup in 2014\n[1]\n[👎 the year it came out]\n[Related: The song in the film]\n\
         [👍]\n[9]\n";
     let out = stdout(&run_with_stdin(&["--knowledge", FIXTURE, "mock", "--database", "memory:"], script.as_bytes()));
     let replies: Vec<&str> = out.split("\n> ").collect();
     assert_eq!(replies.len(), 6, "one reply per line:\n{out}");
     assert!(replies[0].contains("I don't know") && replies[0].contains("\n[Who directed"), "{}", replies[0]);
-    assert!(replies[1].contains("only you can see this") && replies[1].contains("[Sources] [👍] [👎]"), "{}", replies[1]);
+    assert!(
+        replies[1].contains("only you can see this") && replies[1].contains("[Sources] [👍] [👎]"),
+        "{}",
+        replies[1]
+    );
     assert!(replies[1].contains("[Related: The song in the film]"), "{}", replies[1]);
     assert!(replies[2].contains("(a form opens") && replies[2].contains("Thanks for the feedback"), "{}", replies[2]);
     assert!(replies[3].contains("== The song in the film =="), "{}", replies[3]);
@@ -371,7 +376,8 @@ fn mock_presses_buttons_and_fills_in_the_note() {
     let out = stdout(&run_with_stdin(&["--knowledge", FIXTURE, "mock", "--json"], b"/ask who directed it\n"));
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
     let rows = &v["requests"][0]["body"]["data"]["components"];
-    let labels: Vec<&str> = rows[0]["components"].as_array().unwrap().iter().filter_map(|b| b["label"].as_str()).collect();
+    let labels: Vec<&str> =
+        rows[0]["components"].as_array().unwrap().iter().filter_map(|b| b["label"].as_str()).collect();
     assert_eq!(labels, ["Sources", "👍", "👎"], "{rows}");
     assert_eq!(rows[1]["components"][0]["custom_id"], "rel:song-title");
 

@@ -111,9 +111,7 @@ fn spawn_bot_with(
                 let _ = stopped.await;
             };
             match recorder {
-                Some(recorder) => {
-                    discord::run_recording(&token, settings, engine, &endpoint, recorder, shutdown).await
-                }
+                Some(recorder) => discord::run_recording(&token, settings, engine, &endpoint, recorder, shutdown).await,
                 None => discord::run(&token, settings, engine, &endpoint, shutdown).await,
             }
         }
@@ -982,7 +980,8 @@ async fn a_missed_question_offers_buttons_and_a_click_answers_privately_and_is_r
 async fn feedback_counts_once_per_user_and_a_thumbs_down_takes_a_note() {
     let store = Store::memory();
     let bot = Bot::recording(Settings::default(), &store).await;
-    let sent = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss?"))]);
+    let sent =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss?"))]);
     let answer = bot.one_answer(&sent, "/ask").await;
     let (up, down) = (button(&answer, "fb:u:"), button(&answer, "fb:d:"));
     assert_eq!(custom_ids(&answer)[..3], [button(&answer, "sources:"), up.clone(), down.clone()], "beside Sources");
@@ -1003,7 +1002,8 @@ async fn feedback_counts_once_per_user_and_a_thumbs_down_takes_a_note() {
     let thanks = bot.one_answer(&submitted, "the note").await;
     assert!(notice(&thanks).contains("Thanks"), "{}", notice(&thanks));
     assert_no_pings(&thanks);
-    let feedback = stored(&store, |m| m.with(|s| s.feedback.iter().any(|(_, n)| n.is_some()).then(|| s.feedback.clone()))).await;
+    let feedback =
+        stored(&store, |m| m.with(|s| s.feedback.iter().any(|(_, n)| n.is_some()).then(|| s.feedback.clone()))).await;
     assert_eq!(feedback.len(), 2, "one per user per answer: {feedback:?}");
     assert!(feedback[0].0.helpful && !feedback[1].0.helpful);
     assert_eq!(feedback[0].0.fact.as_deref(), Some("director"));
@@ -1015,7 +1015,8 @@ async fn feedback_counts_once_per_user_and_a_thumbs_down_takes_a_note() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_offers_its_related_facts_as_follow_ups() {
     let bot = Bot::start(Settings::default()).await;
-    let sent = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss?"))]);
+    let sent =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss?"))]);
     let answer = bot.one_answer(&sent, "/ask").await;
     let related = button(&answer, "rel:");
     let row = &answer.body["data"]["components"][1]["components"][0];
@@ -1077,10 +1078,9 @@ async fn the_askers_cross_reaction_removes_an_unprompted_answer() {
     let asker = Fan::new(31, "asker");
     let message = posted(&bot, &bot.mock.message(mock::qa(GUILD), &asker, "who wrote the song?", false)).await;
     let id: u64 = message["id"].as_str().unwrap().parse().unwrap();
-    for (who, emoji, what) in [
-        (Fan::new(32, "someone"), "❌", "someone else's ❌"),
-        (asker.clone(), "👍", "the asker's 👍"),
-    ] {
+    for (who, emoji, what) in
+        [(Fan::new(32, "someone"), "❌", "someone else's ❌"), (asker.clone(), "👍", "the asker's 👍")]
+    {
         let reaction = bot.mock.react(mock::qa(GUILD), &who, id, mock::BOT_ID, emoji);
         bot.stays_quiet(&reaction, what).await;
     }
@@ -1136,7 +1136,10 @@ async fn settings_need_manage_server_and_outlive_a_restart() {
     assert!(notice(&bot.one_answer(&refused, "/settings by a member").await).contains("Manage Server"));
     let listed = settings(&bot, &admin, &[]);
     let text = notice(&bot.one_answer(&listed, "/settings").await);
-    assert!(text.contains("Unprompted answers: on (default)") && text.contains(&format!("<#{}>", mock::QA_CHANNEL)), "{text}");
+    assert!(
+        text.contains("Unprompted answers: on (default)") && text.contains(&format!("<#{}>", mock::QA_CHANNEL)),
+        "{text}"
+    );
     let changed = settings(
         &bot,
         &admin,
@@ -1166,7 +1169,10 @@ async fn settings_need_manage_server_and_outlive_a_restart() {
     // Recording is on here now: a missed question keeps its text.
     let asked = bot.mock.command(mock::general(GUILD), &member, "ask", &[("question", json!("who won the world cup"))]);
     bot.one_answer(&asked, "/ask").await;
-    let texts = stored(&store, |m| m.with(|s| (!s.asked.is_empty()).then(|| s.asked.iter().map(|a| a.text.clone()).collect::<Vec<_>>()))).await;
+    let texts = stored(&store, |m| {
+        m.with(|s| (!s.asked.is_empty()).then(|| s.asked.iter().map(|a| a.text.clone()).collect::<Vec<_>>()))
+    })
+    .await;
     assert_eq!(texts, [Some("who won the world cup".to_string())]);
     bot.stop().await;
 }
@@ -1180,7 +1186,11 @@ async fn a_click_on_a_fact_a_reload_removed_says_the_answer_has_changed() {
     let answer = bot.one_answer(&sent, "/ask").await;
     let (sources, related) = (button(&answer, "sources:director"), button(&answer, "rel:song-title"));
     let original = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, original.replace("\"director\"", "\"who-directed\"").replace("\"song-title\"", "\"the-song\"")).unwrap();
+    std::fs::write(
+        &path,
+        original.replace("\"director\"", "\"who-directed\"").replace("\"song-title\"", "\"the-song\""),
+    )
+    .unwrap();
     let reload = bot.mock.command(mock::general(GUILD), &owner, "reload", &[]);
     let edits = bot.mock.answers(&reload, 2, PATIENCE).await;
     assert!(edits[1].body["content"].as_str().unwrap().starts_with("Reloaded"), "{:?}", edits[1].body);

@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use firstkiss::discord::render::{self as discord_render, Buttons};
 use firstkiss::render;
-use firstkiss::store::RecordId;
 use firstkiss::reply::Status;
+use firstkiss::store::RecordId;
 use firstkiss::text::{self, words};
 use firstkiss::Engine;
 use proptest::prelude::*;
@@ -123,8 +123,13 @@ fn every_facts_buttons_fit_with_the_largest_ids() {
         let reply = engine.fact_reply(id);
         let rows = discord_render::components(&reply, &buttons);
         assert_eq!(discord_render::broken_limit(&rows), None, "{}", engine.kb().fact(id).id);
-        let count: usize = serde_json::to_value(&rows).unwrap().as_array().unwrap().iter()
-            .map(|r| r["components"].as_array().unwrap().len()).sum();
+        let count: usize = serde_json::to_value(&rows)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["components"].as_array().unwrap().len())
+            .sum();
         let expected = 3 + usize::from(!reply.citations.is_empty()) + reply.related.len().min(3);
         assert_eq!(count, expected, "no button of {} was left out", engine.kb().fact(id).id);
     }

@@ -66,7 +66,11 @@ fn settings_definition() -> CreateCommand {
         .default_member_permissions(Permissions::MANAGE_GUILD)
         .dm_permission(false)
         .add_option(option(CommandOptionType::Channel, "add_qa_channel", "Answer questions in this channel unprompted"))
-        .add_option(option(CommandOptionType::Channel, "remove_qa_channel", "Stop answering in this channel unprompted"))
+        .add_option(option(
+            CommandOptionType::Channel,
+            "remove_qa_channel",
+            "Stop answering in this channel unprompted",
+        ))
         .add_option(option(CommandOptionType::Boolean, "unprompted", "Answer unprompted in the Q&A channels at all"))
         .add_option(
             option(CommandOptionType::Number, "unprompted_threshold", "Confidence an unprompted answer needs (0 to 1)")
@@ -80,7 +84,11 @@ fn settings_definition() -> CreateCommand {
             "record_questions",
             "Keep the text of questions the bot missed, for the fact base's curators",
         ))
-        .add_option(option(CommandOptionType::Boolean, "private_answers", "Answer /ask privately unless asked otherwise"))
+        .add_option(option(
+            CommandOptionType::Boolean,
+            "private_answers",
+            "Answer /ask privately unless asked otherwise",
+        ))
         .add_option(option(CommandOptionType::Boolean, "reset", "Forget this server's settings: the defaults again"))
 }
 
@@ -107,8 +115,13 @@ impl SettingsChange {
 /// What an invocation asks for.
 #[derive(Debug, Clone)]
 pub enum Request {
-    Ask { question: String, private: Option<bool> },
-    Fact { topic: String },
+    Ask {
+        question: String,
+        private: Option<bool>,
+    },
+    Fact {
+        topic: String,
+    },
     Sources,
     About,
     Reload,
@@ -116,7 +129,9 @@ pub enum Request {
     /// The message context-menu command, on this message (`None`: Discord did not
     /// resolve it).
     AnswerMessage(Option<Box<Message>>),
-    Unknown { name: String },
+    Unknown {
+        name: String,
+    },
 }
 
 pub fn parse(command: &CommandInteraction) -> Request {

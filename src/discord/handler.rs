@@ -26,13 +26,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use serenity::all::{
     ActionRowComponent, ButtonKind, ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow,
     CreateAutocompleteResponse, CreateEmbed, CreateInteractionResponse, CreateInteractionResponseMessage,
     CreateMessage, EditInteractionResponse, GatewayIntents, GuildId, Http, Interaction, Message, ModalInteraction,
     Permissions, Reaction, Ready, UserId,
 };
-use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, info, info_span, warn, Instrument};
 
@@ -266,6 +266,9 @@ impl Handler {
 
     /// Learns (or forgets, for a thread deleted) a thread's parent.
     pub fn thread(&self, thread: ThreadInfo, deleted: bool) {
+        let _span =
+            tracing::debug_span!("thread", id = thread.id.get(), parent = thread.parent_id.map(|p| p.get())).entered();
+        debug!(deleted, "a thread's parent");
         let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
         match thread.parent_id {
             Some(parent) if !deleted => threads.insert(thread.id.get(), parent.get()),
@@ -607,8 +610,7 @@ impl Handler {
             .is_some_and(|p| p.contains(Permissions::MANAGE_GUILD) || p.administrator());
         if !permitted {
             info!("refused /settings from a member without Manage Server");
-            return "Only members with the Manage Server permission can see or change the bot's settings here."
-                .into();
+            return "Only members with the Manage Server permission can see or change the bot's settings here.".into();
         }
         if change.is_empty() {
             return self.describe_settings(guild);
@@ -714,7 +716,12 @@ impl Handler {
 
     /// The message context-menu command: answers the chosen message as a reply to
     /// it, for a helper who sees a question go unanswered. What to tell the helper.
-    async fn answer_message(&self, http: &Http, command: &CommandInteraction, target: Option<&Message>) -> &'static str {
+    async fn answer_message(
+        &self,
+        http: &Http,
+        command: &CommandInteraction,
+        target: Option<&Message>,
+    ) -> &'static str {
         let Some(target) = target else {
             return "Discord did not say which message to answer.";
         };
@@ -732,7 +739,8 @@ impl Handler {
             .components(render::components(&reply, &Buttons { record, remove_for: None }))
             .reference_message(target)
             .allowed_mentions(render::no_pings());
-        let sent = self.deliver("the answer to a message", || target.channel_id.send_message(http, message.clone())).await;
+        let sent =
+            self.deliver("the answer to a message", || target.channel_id.send_message(http, message.clone())).await;
         self.metrics.question(Outcome::of(&target.content, &reply), started.elapsed());
         if sent {
             "Answered, as a reply to that message."
@@ -893,7 +901,8 @@ impl Handler {
             Some(403) => warn!(
                 error = %describe(error),
                 "could not send {what}: the bot lacks a permission here (it needs View Channels, Send Messages, \
-                 Send Messages in Threads, Embed Links and Read Message History)"
+                 Send Messages in Threads, Embed Links and Read Message History, and Manage Messages to remove an \
+                 answer)"
             ),
             Some(404) => warn!(
                 error = %describe(error),

@@ -117,7 +117,6 @@ pub fn markdown(text: &str, ansi: bool) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,7 +190,8 @@ pub struct Buttons {
 pub fn components(reply: &Reply, buttons: &Buttons) -> Vec<CreateActionRow> {
     let mut rows = Vec::new();
     let button = |id: String, label: &str, style: ButtonStyle| {
-        (id.len() <= limits::CUSTOM_ID).then(|| CreateButton::new(id).label(cut(label, limits::BUTTON_LABEL)).style(style))
+        (id.len() <= limits::CUSTOM_ID)
+            .then(|| CreateButton::new(id).label(cut(label, limits::BUTTON_LABEL)).style(style))
     };
     let record = buttons.record;
     if let Some(fact) = reply.fact_id.as_deref().filter(|_| reply.is_answer()) {

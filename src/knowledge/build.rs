@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::error::Lines;
 use super::{raw, Citation, Claim, Entity, EntityId, EntityKind, Fact, FactId, Gap, KnowledgeBase, KnowledgeError};
 use super::{Problem, Source, SourceKind};
-use super::{MAX_ANSWER_CHARS, MAX_FACT_ID_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
+use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_FACT_ID_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
 use crate::text::loose;
 
 pub fn build(

@@ -142,10 +142,17 @@ impl Fan {
 /// An event the mock sent, to find the bot's response to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sent {
-    Interaction { id: u64, token: String },
-    Message { id: u64 },
+    Interaction {
+        id: u64,
+        token: String,
+    },
+    Message {
+        id: u64,
+    },
     /// A reaction on message `message`: the bot answers by deleting it, or not at all.
-    Reaction { message: u64 },
+    Reaction {
+        message: u64,
+    },
 }
 
 impl Sent {
@@ -394,7 +401,8 @@ impl MockDiscord {
     /// A fan clicks a button with `custom_id` under the bot's message `message` (as
     /// REST returned it when the bot posted it).
     pub fn click_on(&self, place: Place, fan: &Fan, custom_id: &str, message: &Value) -> Sent {
-        let (sent, interaction) = self.interaction(place, fan, 3, payloads::button_data(custom_id), Some(message.clone()));
+        let (sent, interaction) =
+            self.interaction(place, fan, 3, payloads::button_data(custom_id), Some(message.clone()));
         self.over_gateway(place, (sent, interaction))
     }
 

@@ -69,7 +69,14 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Respo
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let index = {
         let mut requests = lock(&shared.requests);
-        requests.push(Recorded { method: method.clone(), path, body: body.clone(), status: 0, auth, response: Value::Null });
+        requests.push(Recorded {
+            method: method.clone(),
+            path,
+            body: body.clone(),
+            status: 0,
+            auth,
+            response: Value::Null,
+        });
         requests.len() - 1
     };
     shared.changes.send_modify(|n| *n += 1);
@@ -133,7 +140,9 @@ fn answer(shared: &Shared, method: &str, route: &str, body: &Value) -> (u16, Val
         ("PUT", ["applications", _, "commands"]) => (200, commands(shared, None, body)),
         ("PUT", ["applications", _, "guilds", guild, "commands"]) => (200, commands(shared, guild.parse().ok(), body)),
         ("POST", ["interactions", _, _, "callback"]) => (204, Value::Null),
-        ("GET" | "PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => (200, message(QA_CHANNEL)),
+        ("GET" | "PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
+            (200, message(QA_CHANNEL))
+        }
         ("POST", ["channels", channel, "messages"]) => {
             let posted = message(channel.parse().unwrap_or(0));
             let id = posted["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0);

@@ -27,8 +27,7 @@ impl Memory {
                 }
             }
             Record::Note { answer, user, text } => {
-                if let Some((_, note)) =
-                    state.feedback.iter_mut().find(|(f, _)| f.answer == *answer && f.user == *user)
+                if let Some((_, note)) = state.feedback.iter_mut().find(|(f, _)| f.answer == *answer && f.user == *user)
                 {
                     *note = Some(text.clone());
                 }

@@ -118,7 +118,11 @@ pub enum Record {
     Asked(Asked),
     Feedback(Feedback),
     /// What a 👎 was looking for (the modal's text), added to that feedback.
-    Note { answer: RecordId, user: UserKey, text: String },
+    Note {
+        answer: RecordId,
+        user: UserKey,
+        text: String,
+    },
     SuggestionTaken(SuggestionTaken),
 }
 

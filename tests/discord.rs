@@ -1120,6 +1120,12 @@ async fn a_thread_under_a_qa_channel_counts_as_that_channel() {
     let place = mock::payloads::Place { guild: GUILD, channel: elsewhere };
     let sent = bot.mock.message(place, &fan, "what's the name of the song in first kiss?", false);
     bot.stays_quiet(&sent, "a thread under a general channel").await;
+    // A thread opened before the bot connected: Discord lists it.
+    let forum_post = 7_777;
+    bot.mock.sync_threads(GUILD, &[(forum_post, mock::QA_CHANNEL)]);
+    let place = mock::payloads::Place { guild: GUILD, channel: forum_post };
+    let sent = bot.mock.message(place, &fan, "who directed first kiss?", false);
+    assert!(embed_text(&bot.one_answer(&sent, "a question in a synced thread").await).contains("Pilieva"));
     bot.stop().await;
 }
 

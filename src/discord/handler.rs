@@ -105,9 +105,11 @@ impl<K: Hash + Eq + Copy, V> Bounded<K, V> {
     }
 
     fn remove(&mut self, key: &K) {
-        // The key stays in `order` until it ages out; removing it from the map is
-        // what counts.
-        self.map.remove(key);
+        // Out of `order` too, or deleted threads would pile up there unbounded. A
+        // scan, but threads are deleted far less often than messages arrive.
+        if self.map.remove(key).is_some() {
+            self.order.retain(|k| k != key);
+        }
     }
 
     fn get(&self, key: &K) -> Option<&V> {
@@ -240,11 +242,17 @@ impl Handler {
         let own = guild.and_then(|g| self.guilds.read().unwrap_or_else(|e| e.into_inner()).get(&g.get()).cloned());
         let own = own.unwrap_or_default();
         let s = &self.settings;
-        let seconds = |v: Option<f64>, default: Duration| v.map_or(default, Duration::from_secs_f64);
+        // Checked again here: a value the database holds is not trusted to be sane.
+        let seconds = |v: Option<f64>, default: Duration| {
+            v.filter(|v| (0.0..=86_400.0).contains(v)).map_or(default, Duration::from_secs_f64)
+        };
         Local {
             qa_channels: own.qa_channels,
             unprompted: own.unprompted.unwrap_or(s.unprompted),
-            unprompted_threshold: own.unprompted_threshold.unwrap_or(s.unprompted_threshold),
+            unprompted_threshold: own
+                .unprompted_threshold
+                .filter(|t| (0.0..=1.0).contains(t))
+                .unwrap_or(s.unprompted_threshold),
             waits: (
                 seconds(own.user_cooldown_seconds, s.user_cooldown),
                 seconds(own.channel_cooldown_seconds, s.channel_cooldown),
@@ -551,9 +559,10 @@ impl Handler {
                     .is_some_and(|p| p.contains(Permissions::MANAGE_MESSAGES) || p.administrator());
                 if user == asker || moderator {
                     let (channel, message) = (click.channel_id, click.message.id);
-                    let removed = self
-                        .deliver("the removal", || http.delete_message(channel, message, Some("removed by a fan")))
-                        .await;
+                    // Bounded: the click's own answer is due within Discord's 3 seconds.
+                    let removal =
+                        self.deliver("the removal", || http.delete_message(channel, message, Some("removed by a fan")));
+                    let removed = tokio::time::timeout(INTERACTION_WINDOW, removal).await.unwrap_or(false);
                     private(render::notice(if removed { REMOVED } else { NOT_REMOVED }), Vec::new())
                 } else {
                     info!(asker, "refused to remove an answer for someone who neither asked nor moderates");
@@ -1016,6 +1025,22 @@ impl Handler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_thread_map_stays_bounded_through_creations_and_deletions() {
+        let mut threads = Bounded::new(3);
+        for id in 0..10u64 {
+            threads.insert(id, id + 100);
+            threads.remove(&id);
+        }
+        assert!(threads.map.is_empty() && threads.order.is_empty());
+        for id in 0..10u64 {
+            threads.insert(id, id + 100);
+        }
+        assert_eq!((threads.map.len(), threads.order.len()), (3, 3));
+        assert_eq!(threads.get(&9), Some(&109));
+        assert_eq!(threads.get(&0), None, "the oldest was forgotten");
+    }
 
     #[test]
     fn an_interaction_is_taken_once_and_old_ones_are_forgotten() {

@@ -436,6 +436,14 @@ impl MockDiscord {
         id
     }
 
+    /// Discord tells the bot the threads open in `guild` (THREAD_LIST_SYNC), each
+    /// `(thread, parent)`, as it does when the bot gains access to their channels.
+    pub fn sync_threads(&self, guild: u64, threads: &[(u64, u64)]) {
+        let threads: Vec<Value> =
+            threads.iter().map(|&(id, parent)| payloads::thread(id, guild, parent, BOT_ID, "a thread")).collect();
+        self.dispatch(guild, "THREAD_LIST_SYNC", payloads::thread_list_sync(guild, &threads));
+    }
+
     /// A message as [`Self::message`] sends it, returned rather than sent: the
     /// target of a context-menu command, sent with [`Self::post`].
     pub fn message_json(&self, place: Place, author: &Fan, content: &str) -> Value {

@@ -163,6 +163,12 @@ pub fn thread(id: u64, guild: u64, parent: u64, owner: u64, name: &str) -> Value
     })
 }
 
+/// THREAD_LIST_SYNC: the threads open in `guild`, as Discord sends them when the
+/// bot gains access to a channel (GUILD_CREATE carries the same list).
+pub fn thread_list_sync(guild: u64, threads: &[Value]) -> Value {
+    json!({"guild_id": guild.to_string(), "threads": threads, "members": []})
+}
+
 /// A message as Discord sends it in MESSAGE_CREATE and returns from REST.
 pub fn message(id: u64, place: Place, author: Value, content: &str, mentions: &[Value], extra: &Value) -> Value {
     let mut m = json!({
@@ -295,6 +301,9 @@ mod tests {
         let t: serenity::all::GuildChannel = serde_json::from_value(thread(9, 100 << 22, 7, 42, "a thread")).unwrap();
         assert_eq!(t.parent_id.map(|p| p.get()), Some(7));
         assert_eq!(t.kind, serenity::all::ChannelType::PublicThread);
+        let sync: serenity::all::ThreadListSyncEvent =
+            serde_json::from_value(thread_list_sync(100 << 22, &[thread(9, 100 << 22, 7, 42, "a thread")])).unwrap();
+        assert_eq!(sync.threads.len(), 1);
     }
 
     #[test]

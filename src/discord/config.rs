@@ -590,8 +590,10 @@ mod tests {
     #[test]
     fn message_content_is_asked_for_only_with_qa_channels() {
         let mut settings = Settings::default();
-        assert!(!settings.intents().contains(GatewayIntents::MESSAGE_CONTENT));
+        let needs = GatewayIntents::MESSAGE_CONTENT | GatewayIntents::GUILD_MESSAGE_REACTIONS;
+        assert!(!settings.intents().intersects(needs), "{:?}", settings.intents());
+        assert!(settings.intents_with(true).contains(needs), "a server's own Q&A channels need them too");
         settings.qa_channels.insert(ChannelId::new(7));
-        assert!(settings.intents().contains(GatewayIntents::MESSAGE_CONTENT));
+        assert!(settings.intents().contains(needs));
     }
 }

@@ -618,6 +618,14 @@ mod tests {
     }
 
     #[test]
+    fn a_fact_id_fits_a_buttons_custom_id() {
+        let longest = "a".repeat(MAX_FACT_ID_CHARS);
+        let err = problems(&format!("{SOURCE}{}{}", fact(&longest, ""), fact(&format!("{longest}b"), "")));
+        assert!(err.contains("at most 64 characters (this one has 65)"), "{err}");
+        assert!(!err.contains(&format!("`{longest}`:")), "64 is fine:\n{err}");
+    }
+
+    #[test]
     fn unknown_fields_are_syntax_errors_at_their_line() {
         let err = problems(&format!("{SOURCE}\n[[fact]]\nid = \"x\"\nqestions = []\n"));
         assert!(err.contains("kb.toml:9:") && err.contains("qestions"), "{err}");

@@ -1185,8 +1185,11 @@ async fn settings_need_manage_server_and_outlive_a_restart() {
     assert!(text.contains(&format!("Q&A channels: <#{}>\n", mock::GENERAL_CHANNEL)), "{text}");
     let reset = settings(&bot, &admin, &[("reset", json!(true))]);
     let text = notice(&bot.one_answer(&reset, "/settings reset").await);
-    assert!(text.contains("Unprompted answers: on (default)") && text.contains("Record questions' text: off (default)"));
-    let saved = stored(&store, |m| m.with(|s| s.settings.get(&GUILD).filter(|g| g.unprompted.is_none()).cloned())).await;
+    assert!(
+        text.contains("Unprompted answers: on (default)") && text.contains("Record questions' text: off (default)")
+    );
+    let saved =
+        stored(&store, |m| m.with(|s| s.settings.get(&GUILD).filter(|g| g.unprompted.is_none()).cloned())).await;
     assert_eq!(saved, Default::default(), "the reset is saved");
     bot.stop().await;
 }

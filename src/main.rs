@@ -14,7 +14,7 @@ use firstkiss::engine::SharedEngine;
 use firstkiss::eval::QuestionSet;
 #[cfg(feature = "mock")]
 use firstkiss::mock;
-use firstkiss::store;
+use firstkiss::store::{self, Recorder};
 use firstkiss::{render, Engine};
 use serde::Serialize;
 
@@ -74,6 +74,12 @@ enum Command {
     Repl,
     /// Check the fact base (quotes, ids, citations, lengths) and print a summary.
     Validate,
+    /// Show a fact as Discord would: its embed as text, and the buttons under it.
+    Preview {
+        /// The fact's id (as `facts` lists them).
+        #[arg(value_name = "FACT_ID")]
+        fact: String,
+    },
     /// List every fact with its answer, phrasings and citations.
     Facts {
         #[arg(long)]
@@ -107,6 +113,8 @@ enum Command {
         /// config's serve.metrics, if set].
         #[arg(long, value_name = "ADDR", conflicts_with = "listen")]
         metrics: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     /// Take Discord's interactions (slash commands, autocomplete, buttons) over
     /// HTTP, without a gateway connection: the "Interactions Endpoint URL". Also
@@ -119,6 +127,8 @@ enum Command {
         /// Where to listen [default: the config's serve.listen].
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     /// For curators: what fans asked that the bot missed or got a 👎 for, grouped.
     ///
@@ -159,8 +169,10 @@ enum Command {
     },
     #[cfg(feature = "mock")]
     /// Run the real bot against a mock Discord on loopback and talk to it: lines of
-    /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `@bot ...`, `[Sources]`, or plain
-    /// text (a message in a Q&A channel). No token, no network.
+    /// `/ask ...`, `/fact ...`, `/sources`, `/about`, `/settings`, `@bot ...`,
+    /// `#thread ...`, a button by its label or place (`[Sources]`, `[👍]`, `[2]`),
+    /// `[👎 note]`, `[❌]`, `[Ask firstkiss-bot]`, or plain text (a message in a Q&A
+    /// channel). No token, no network.
     Mock {
         /// Print, per input line, the REST requests the bot made, as JSON.
         #[arg(long)]
@@ -169,7 +181,32 @@ enum Command {
         /// cooldowns off].
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// With --database, the mock's server records questions' text, as a server
+        /// that turned recording on does, so a curator can try the whole loop.
+        #[command(flatten)]
+        database: DatabaseArg,
     },
+}
+
+#[derive(Args)]
+struct DatabaseArg {
+    /// Where to record what fans ask and the servers' settings (`memory:` keeps
+    /// them until the process ends) [default: nothing is recorded].
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+}
+
+impl DatabaseArg {
+    /// The record, where `--database` says, else where the config does: opened
+    /// (created and migrated), pruned, and written by a task of its own. On the
+    /// current Tokio runtime.
+    async fn recorder(&self, settings: &mut Settings) -> anyhow::Result<Recorder> {
+        if let Some(url) = &self.database {
+            settings.records.database = store::DatabaseUrl::parse(url).context("--database")?;
+        }
+        let (store, key) = store::open(&settings.records).await?;
+        Ok(Recorder::start(store, key))
+    }
 }
 
 #[global_allocator]
@@ -213,14 +250,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { config, listen, metrics } => {
-            return run_services(cli.knowledge.knowledge, config, Http { gateway: true, listen, metrics })
+        Command::Run { config, listen, metrics, database } => {
+            return run_services(cli.knowledge.knowledge, config, Http { gateway: true, listen, metrics }, database)
         }
-        Command::Serve { config, listen } => {
-            return run_services(cli.knowledge.knowledge, config, Http { gateway: false, listen, metrics: None })
+        Command::Serve { config, listen, database } => {
+            let http = Http { gateway: false, listen, metrics: None };
+            return run_services(cli.knowledge.knowledge, config, http, database);
         }
         #[cfg(feature = "mock")]
-        Command::Mock { json, config } => return run_mock(cli.knowledge.knowledge, json, config),
+        Command::Mock { json, config, database } => return run_mock(cli.knowledge.knowledge, json, config, database),
         // Generated from the definitions above, so they never disagree with them.
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
@@ -298,6 +336,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 write!(out, "{}", curate::coverage::render_text(&coverage))?;
             }
         }
+        Command::Preview { fact } => match discord::preview::fact(&engine, &fact, false) {
+            Some(text) => writeln!(out, "{text}")?,
+            None => anyhow::bail!("no fact has the id {fact:?}: `firstkiss-bot facts` lists them"),
+        },
         Command::Eval { files } => {
             for file in files {
                 let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -486,8 +528,13 @@ struct Http {
 }
 
 /// `run` (the gateway, and an endpoint or a metrics listener if asked) and `serve`.
-fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http) -> anyhow::Result<()> {
-    let (file, settings) = load_config(knowledge, config)?;
+fn run_services(
+    knowledge: Option<PathBuf>,
+    config: Option<PathBuf>,
+    http: Http,
+    database: DatabaseArg,
+) -> anyhow::Result<()> {
+    let (file, mut settings) = load_config(knowledge, config)?;
     let token = match file.token(std::env::var("DISCORD_TOKEN").ok()) {
         Ok(token) => Some(token),
         Err(discord::ConfigError::MissingToken) if !http.gateway => None,
@@ -527,8 +574,13 @@ fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http)
             Some(address) => Some(bind(address, "metrics").await?),
             None => None,
         };
-        let services =
-            discord::Services { gateway: http.gateway, endpoint, metrics_listener, metrics: discord::Metrics::new() };
+        let services = discord::Services {
+            gateway: http.gateway,
+            endpoint,
+            metrics_listener,
+            metrics: discord::Metrics::new(),
+            recorder: Some(database.recorder(&mut settings).await?),
+        };
         tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone(), Some(services.metrics.clone())));
         discord::start(token.as_ref(), settings, engine, &Endpoint::Discord, services, shutdown_signal()).await?;
         Ok(())
@@ -536,9 +588,20 @@ fn run_services(knowledge: Option<PathBuf>, config: Option<PathBuf>, http: Http)
 }
 
 #[cfg(feature = "mock")]
-fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> anyhow::Result<()> {
+fn run_mock(
+    knowledge: Option<PathBuf>,
+    json: bool,
+    config: Option<PathBuf>,
+    database: DatabaseArg,
+) -> anyhow::Result<()> {
     let configured = config.is_some();
     let (_, mut settings) = load_config(knowledge, config)?;
+    // A curator trying the loop: the mock's server records questions. Without
+    // --database the mock keeps its record in memory, and leaves no file behind.
+    settings.records.record_questions |= database.database.is_some();
+    if database.database.is_none() {
+        settings.records.database = store::DatabaseUrl::Memory;
+    }
     let engine = load_engine(settings.knowledge.as_deref())?;
     if !configured {
         settings.user_cooldown = std::time::Duration::ZERO;
@@ -553,7 +616,8 @@ fn run_mock(knowledge: Option<PathBuf>, json: bool, config: Option<PathBuf>) -> 
     runtime()?.block_on(async {
         tokio::spawn(reload_on_hangup(engine.clone(), settings.knowledge.clone(), None));
         let input = tokio::io::BufReader::new(tokio::io::stdin());
-        mock::console::run(engine, settings, view, input, io::stdout().lock()).await?;
+        let recorder = Some(database.recorder(&mut settings).await?);
+        mock::console::run_recording(engine, settings, recorder, view, input, io::stdout().lock()).await?;
         Ok(())
     })
 }

@@ -47,6 +47,18 @@ pub struct Reply {
     pub citations: Vec<Footnote>,
     /// Questions the bot can answer, offered when it cannot answer this one.
     pub suggestions: Vec<String>,
+    /// The id of each suggestion's fact, in the same order: what a button offering
+    /// it needs to answer it.
+    pub suggested: Vec<String>,
+    /// Facts a fan may want next (the answered fact's `related`), as follow-ups.
+    pub related: Vec<Link>,
+}
+
+/// Another fact, offered by id with a label a fan reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Link {
+    pub fact_id: String,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +107,12 @@ impl Reply {
             body,
             citations,
             suggestions: Vec::new(),
+            suggested: Vec::new(),
+            related: fact
+                .related
+                .iter()
+                .map(|&r| Link { fact_id: kb.fact(r).id.clone(), title: kb.fact(r).title.clone() })
+                .collect(),
         }
     }
 
@@ -124,8 +142,10 @@ impl Reply {
         confidence: f32,
         suggest: impl IntoIterator<Item = FactId>,
     ) -> Reply {
-        let suggestions = suggest.into_iter().map(|id| suggestion(kb, id)).collect();
-        Reply { confidence, suggestions, ..Reply::declined(question, UNKNOWN) }
+        let ids: Vec<FactId> = suggest.into_iter().collect();
+        let suggestions = ids.iter().map(|&id| suggestion(kb, id)).collect();
+        let suggested = ids.iter().map(|&id| kb.fact(id).id.clone()).collect();
+        Reply { confidence, suggestions, suggested, ..Reply::declined(question, UNKNOWN) }
     }
 
     /// A reply that answers nothing: `text`, no fact, no sources, no suggestions.
@@ -141,6 +161,8 @@ impl Reply {
             body: Body::Unknown { text: text.to_string(), notes: Vec::new() },
             citations: Vec::new(),
             suggestions: Vec::new(),
+            suggested: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -210,6 +232,8 @@ impl Reply {
             },
             citations,
             suggestions: Vec::new(),
+            suggested: Vec::new(),
+            related: Vec::new(),
         })
     }
 
@@ -235,6 +259,12 @@ impl Reply {
 
     pub fn is_answer(&self) -> bool {
         self.status != Status::Unknown
+    }
+
+    /// Whether this is small talk or a command word: no fact, no gap, nothing
+    /// offered. Not a question a curator needs to see.
+    pub fn is_chat(&self) -> bool {
+        self.fact_id.is_none() && self.gap.is_none() && self.suggestions.is_empty()
     }
 }
 

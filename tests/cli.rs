@@ -68,6 +68,16 @@ fn ask_says_it_does_not_know_and_suggests() {
 }
 
 #[test]
+fn preview_shows_a_fact_as_discord_would_with_its_buttons() {
+    golden("preview_director.txt", &stdout(&run(&["--knowledge", FIXTURE, "preview", "director"])));
+    golden("preview_contested.txt", &stdout(&run(&["--knowledge", FIXTURE, "preview", "film-length"])));
+    let out = run(&["--knowledge", FIXTURE, "preview", "no-such-fact"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no fact has the id \"no-such-fact\"") && err.contains("facts"), "{err}");
+}
+
+#[test]
 fn ask_json_holds_the_contract() {
     let out = stdout(&run(&["--knowledge", FIXTURE, "ask", "--json", "what's the song called"]));
     golden("ask_answer.json", &out);
@@ -338,6 +348,42 @@ fn mock_answers_a_script_from_a_pipe() {
         replies[3]
     );
     assert!(replies[4].contains("only you can see this"), "{}", replies[4]);
+}
+
+/// The fan's side of the loop in the console: a miss, a suggestion taken, a 👎 with
+/// a note, a related fact, and the buttons each reply carries, in text and in JSON.
+#[cfg(feature = "mock")]
+#[test]
+fn mock_presses_buttons_and_fills_in_the_note() {
+    let script =
+        "/ask who won the world cup in 2014\n[1]\n[👎 the year it came out]\n[Related: The song in the film]\n\
+        [👍]\n[9]\n";
+    let out = stdout(&run_with_stdin(&["--knowledge", FIXTURE, "mock", "--database", "memory:"], script.as_bytes()));
+    let replies: Vec<&str> = out.split("\n> ").collect();
+    assert_eq!(replies.len(), 6, "one reply per line:\n{out}");
+    assert!(replies[0].contains("I don't know") && replies[0].contains("\n[Who directed"), "{}", replies[0]);
+    assert!(
+        replies[1].contains("only you can see this") && replies[1].contains("[Sources] [👍] [👎]"),
+        "{}",
+        replies[1]
+    );
+    assert!(replies[1].contains("[Related: The song in the film]"), "{}", replies[1]);
+    assert!(replies[2].contains("(a form opens") && replies[2].contains("Thanks for the feedback"), "{}", replies[2]);
+    assert!(replies[3].contains("== The song in the film =="), "{}", replies[3]);
+    assert!(replies[4].contains("Thanks for the feedback"), "{}", replies[4]);
+    assert!(replies[5].contains("(unknown command [9]"), "no ninth button: {}", replies[5]);
+
+    let out = stdout(&run_with_stdin(&["--knowledge", FIXTURE, "mock", "--json"], b"/ask who directed it\n"));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    let rows = &v["requests"][0]["body"]["data"]["components"];
+    let labels: Vec<&str> =
+        rows[0]["components"].as_array().unwrap().iter().filter_map(|b| b["label"].as_str()).collect();
+    assert_eq!(labels, ["Sources", "👍", "👎"], "{rows}");
+    assert_eq!(rows[1]["components"][0]["custom_id"], "rel:song-title");
+
+    let out = run_with_stdin(&["mock", "--database", "postgres://nowhere"], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not one of"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[cfg(feature = "mock")]

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use firstkiss::discord::{self, Secret, Settings};
 use firstkiss::engine::SharedEngine;
+use firstkiss::mock::payloads::{MANAGE_GUILD, MANAGE_MESSAGES};
 use firstkiss::mock::{self, Fan, Fault, MockDiscord, Recorded, Sent, Step, GUILD};
+use firstkiss::store::{HashKey, Memory, RecordId, Recorder, Store};
 use firstkiss::Engine;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -34,9 +36,18 @@ struct Bot {
 
 impl Bot {
     async fn start(settings: Settings) -> Bot {
+        Bot::start_with(settings, None).await
+    }
+
+    /// The bot recording to `store` (its servers' settings read from it too).
+    async fn recording(settings: Settings, store: &Store) -> Bot {
+        Bot::start_with(settings, Some(Recorder::start(store.clone(), HashKey::new([7; 32])))).await
+    }
+
+    async fn start_with(settings: Settings, recorder: Option<Recorder>) -> Bot {
         let logs = Logs::get();
         let mock = MockDiscord::start().await.expect("the mock starts");
-        let (stop, task) = spawn_bot(&mock, "mock-token", settings);
+        let (stop, task) = spawn_bot_with(&mock, "mock-token", settings, recorder);
         assert!(
             mock.ready(1, PATIENCE).await,
             "the bot never identified and registered its commands; the logs end:\n{}",
@@ -78,6 +89,16 @@ fn spawn_bot(
     token: &str,
     settings: Settings,
 ) -> (oneshot::Sender<()>, JoinHandle<Result<(), discord::BotError>>) {
+    spawn_bot_with(mock, token, settings, None)
+}
+
+/// [`spawn_bot`], recording to `recorder` if given.
+fn spawn_bot_with(
+    mock: &MockDiscord,
+    token: &str,
+    settings: Settings,
+    recorder: Option<Recorder>,
+) -> (oneshot::Sender<()>, JoinHandle<Result<(), discord::BotError>>) {
     let engine = Engine::load(settings.knowledge.as_deref()).expect("the fact base is valid");
     let engine = Arc::new(SharedEngine::new(engine));
     let (stop, stopped) = oneshot::channel::<()>();
@@ -89,7 +110,10 @@ fn spawn_bot(
             let shutdown = async {
                 let _ = stopped.await;
             };
-            discord::run(&token, settings, engine, &endpoint, shutdown).await
+            match recorder {
+                Some(recorder) => discord::run_recording(&token, settings, engine, &endpoint, recorder, shutdown).await,
+                None => discord::run(&token, settings, engine, &endpoint, shutdown).await,
+            }
         }
         .instrument(span),
     );
@@ -252,7 +276,8 @@ async fn ask_says_it_does_not_know_and_suggests() {
     let description = embed(&callback)["description"].as_str().unwrap_or_default().to_string();
     assert!(description.starts_with("I don't know"), "{description}");
     assert!(description.contains("You could ask"), "{description}");
-    assert_eq!(callback.body["data"]["components"], Value::Null, "no Sources button without sources");
+    let ids = custom_ids(&callback);
+    assert!(!ids.is_empty() && ids.iter().all(|id| id.starts_with("sg:")), "only suggestions, no Sources: {ids:?}");
     bot.stop().await;
 }
 
@@ -348,7 +373,7 @@ async fn community_qa_answers_when_it_should_and_only_then() {
             "who directed first kiss?",
             "a question outside the Q&A channel",
         ),
-        (mock::qa(GUILD), Fan { id: 10, name: "otherbot".into(), bot: true }, "who directed first kiss?", "a bot"),
+        (mock::qa(GUILD), Fan { bot: true, ..Fan::new(10, "otherbot") }, "who directed first kiss?", "a bot"),
     ] {
         let sent = bot.mock.message(place, &author, text, false);
         bot.stays_quiet(&sent, what).await;
@@ -875,4 +900,334 @@ async fn the_console_echoes_a_line_only_when_asked_to() {
         assert_eq!(out.starts_with("> /about\n"), echo, "{out}");
         assert!(out.contains("About this bot"), "{out}");
     }
+}
+
+/// The custom ids of the buttons under a reply, row by row.
+fn custom_ids(request: &Recorded) -> Vec<String> {
+    let data = if request.body["data"].is_object() { &request.body["data"] } else { &request.body };
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The button under `request` whose custom id starts with `prefix`.
+fn button(request: &Recorded, prefix: &str) -> String {
+    let ids = custom_ids(request);
+    ids.iter().find(|id| id.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix} button in {ids:?}")).clone()
+}
+
+/// A private reply's text (its embed's description, or its content).
+fn notice(request: &Recorded) -> String {
+    assert_eq!(request.body["data"]["flags"], 64, "privately: {}", request.body);
+    let data = &request.body["data"];
+    data["embeds"][0]["description"].as_str().or(data["content"].as_str()).unwrap_or_default().to_string()
+}
+
+/// What `read` finds in the in-memory store, once it finds something (records are
+/// written by a task of their own, a moment after the reply).
+async fn stored<T>(store: &Store, read: impl Fn(&Memory) -> Option<T>) -> T {
+    let Store::Memory(memory) = store;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = read(memory) {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "the store never held what the test waits for");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missed_question_offers_buttons_and_a_click_answers_privately_and_is_recorded() {
+    let store = Store::memory();
+    let bot = Bot::recording(Settings::default(), &store).await;
+    let sent =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who won the world cup in 2014"))]);
+    let missed = bot.one_answer(&sent, "/ask off-topic").await;
+    let ids = custom_ids(&missed);
+    assert!((1..=3).contains(&ids.len()), "up to three suggestions: {ids:?}");
+    let labels: Vec<&str> = missed.body["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert!(embed(&missed)["description"].as_str().unwrap().contains(labels[0]), "the buttons are the suggestions");
+    let (record, fact) = ids[0].strip_prefix("sg:").unwrap().split_once(':').unwrap();
+    let record = RecordId::parse(record).expect("a record id");
+    let asked = stored(&store, |m| m.with(|s| (!s.asked.is_empty()).then(|| s.asked.clone()))).await;
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!((asked[0].id, asked[0].answered, asked[0].guild), (record, false, Some(GUILD)));
+    assert_eq!(asked[0].text, None, "recording is off by default: no question text is kept");
+
+    let click = bot.mock.click(mock::general(GUILD), &fan(), &ids[0]);
+    let answer = bot.one_answer(&click, "a suggestion's button").await;
+    assert_eq!(answer.body["data"]["flags"], 64, "answered privately, to the one who clicked");
+    assert_eq!(embed(&answer)["title"].as_str().map(str::is_empty), Some(false));
+    assert!(button(&answer, "fb:u:").ends_with(&format!(":{fact}")), "the answer takes feedback in turn");
+    assert_no_pings(&answer);
+    let taken = stored(&store, |m| m.with(|s| (!s.suggestions.is_empty()).then(|| s.suggestions.clone()))).await;
+    assert_eq!((taken[0].question, taken[0].fact.as_str()), (record, fact));
+    assert_eq!(taken[0].user, HashKey::new([7; 32]).user(fan().id), "a keyed hash, never the id");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_counts_once_per_user_and_a_thumbs_down_takes_a_note() {
+    let store = Store::memory();
+    let bot = Bot::recording(Settings::default(), &store).await;
+    let sent =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss?"))]);
+    let answer = bot.one_answer(&sent, "/ask").await;
+    let (up, down) = (button(&answer, "fb:u:"), button(&answer, "fb:d:"));
+    assert_eq!(custom_ids(&answer)[..3], [button(&answer, "sources:"), up.clone(), down.clone()], "beside Sources");
+    for (n, expected) in [(0, "Thanks for the feedback"), (1, "already counted")] {
+        let click = bot.mock.click(mock::general(GUILD), &fan(), &up);
+        let thanks = bot.one_answer(&click, "👍").await;
+        assert!(notice(&thanks).contains(expected), "click {n}: {}", notice(&thanks));
+    }
+    let other = Fan::new(99, "another fan");
+    let click = bot.mock.click(mock::general(GUILD), &other, &down);
+    let modal = bot.one_answer(&click, "👎").await;
+    assert_eq!(modal.body["type"], 9, "a modal: {}", modal.body);
+    let form = modal.body["data"]["custom_id"].as_str().unwrap().to_string();
+    let field = &modal.body["data"]["components"][0]["components"][0];
+    assert_eq!((field["required"].clone(), field["style"].clone()), (json!(false), json!(2)), "one optional paragraph");
+    let hostile = format!("@everyone <@&1> I wanted the date {}", "x".repeat(100_000));
+    let submitted = bot.mock.submit_modal(mock::general(GUILD), &other, &form, &hostile);
+    let thanks = bot.one_answer(&submitted, "the note").await;
+    assert!(notice(&thanks).contains("Thanks"), "{}", notice(&thanks));
+    assert_no_pings(&thanks);
+    let feedback =
+        stored(&store, |m| m.with(|s| s.feedback.iter().any(|(_, n)| n.is_some()).then(|| s.feedback.clone()))).await;
+    assert_eq!(feedback.len(), 2, "one per user per answer: {feedback:?}");
+    assert!(feedback[0].0.helpful && !feedback[1].0.helpful);
+    assert_eq!(feedback[0].0.fact.as_deref(), Some("director"));
+    let note = feedback[1].1.as_deref().expect("the note");
+    assert!(note.starts_with("@everyone <@&1> I wanted the date") && note.chars().count() <= 1_000, "{}", note.len());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_offers_its_related_facts_as_follow_ups() {
+    let bot = Bot::start(Settings::default()).await;
+    let sent =
+        bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss?"))]);
+    let answer = bot.one_answer(&sent, "/ask").await;
+    let related = button(&answer, "rel:");
+    let row = &answer.body["data"]["components"][1]["components"][0];
+    let label = row["label"].as_str().unwrap().strip_prefix("Related: ").expect("labelled as related").to_string();
+    let click = bot.mock.click(mock::general(GUILD), &fan(), &related);
+    let follow_up = bot.one_answer(&click, "a related fact").await;
+    assert_eq!(follow_up.body["data"]["flags"], 64);
+    assert_eq!(embed(&follow_up)["title"], json!(label), "the related fact, by the title its button showed");
+    bot.stop().await;
+}
+
+/// The bot's reply to `sent`, with the message REST returned for it.
+async fn posted(bot: &Bot, sent: &Sent) -> Value {
+    let reply = bot.one_answer(sent, "a Q&A question").await;
+    assert!(reply.response["id"].is_string(), "{:?}", reply.response);
+    reply.response
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unprompted_answer_is_removed_by_its_asker_or_a_moderator_only() {
+    let bot = Bot::start(Bot::community(0.0)).await;
+    let asker = Fan::new(21, "asker");
+    let ask = |who: &Fan| bot.mock.message(mock::qa(GUILD), who, "who directed first kiss?", false);
+    let deletes = || bot.mock.requests().iter().filter(|r| r.method == "DELETE").count();
+
+    let message = posted(&bot, &ask(&asker)).await;
+    let remove = message["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("del:")))
+        .expect("a Remove button")
+        .to_string();
+    assert_eq!(remove, format!("del:{}", asker.id), "it names who asked");
+    let stranger = bot.mock.click_on(mock::qa(GUILD), &Fan::new(22, "stranger"), &remove, &message);
+    assert!(notice(&bot.one_answer(&stranger, "a stranger's Remove").await).contains("Only the person who asked"));
+    assert_eq!(deletes(), 0, "kept");
+    let moderator = Fan::new(23, "moderator").with(MANAGE_MESSAGES);
+    let click = bot.mock.click_on(mock::qa(GUILD), &moderator, &remove, &message);
+    assert_eq!(notice(&bot.one_answer(&click, "a moderator's Remove").await), "Removed.");
+    let id = message["id"].as_str().unwrap();
+    assert!(bot.mock.requests().iter().any(|r| r.method == "DELETE" && r.path.ends_with(&format!("/messages/{id}"))));
+
+    let message = posted(&bot, &ask(&asker)).await;
+    let click = bot.mock.click_on(mock::qa(GUILD), &asker, &remove, &message);
+    assert_eq!(notice(&bot.one_answer(&click, "the asker's Remove").await), "Removed.");
+    assert_eq!(deletes(), 2);
+
+    // An answer someone asked for (a mention) has no Remove button.
+    let mention = bot.mock.message(mock::general(GUILD), &asker, "who directed first kiss?", true);
+    let reply = bot.one_answer(&mention, "a mention").await;
+    assert!(custom_ids(&reply).iter().all(|id| !id.starts_with("del:")), "{:?}", custom_ids(&reply));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_askers_cross_reaction_removes_an_unprompted_answer() {
+    let bot = Bot::start(Bot::community(0.0)).await;
+    let asker = Fan::new(31, "asker");
+    let message = posted(&bot, &bot.mock.message(mock::qa(GUILD), &asker, "who wrote the song?", false)).await;
+    let id: u64 = message["id"].as_str().unwrap().parse().unwrap();
+    for (who, emoji, what) in
+        [(Fan::new(32, "someone"), "❌", "someone else's ❌"), (asker.clone(), "👍", "the asker's 👍")]
+    {
+        let reaction = bot.mock.react(mock::qa(GUILD), &who, id, mock::BOT_ID, emoji);
+        bot.stays_quiet(&reaction, what).await;
+    }
+    let reaction = bot.mock.react(mock::qa(GUILD), &asker, id, mock::BOT_ID, "❌");
+    bot.one_answer(&reaction, "the asker's ❌").await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_context_menu_answers_the_chosen_message_as_a_reply_to_it() {
+    let bot = Bot::start(Bot::community(0.0)).await;
+    let registered = bot.mock.requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    let menu = registered.body.as_array().unwrap().iter().find(|c| c["type"] == 3).expect("a message command");
+    assert_eq!(menu["name"], discord::ASK_MESSAGE);
+    // A question outside the Q&A channel: the bot stays quiet until a helper asks.
+    let question = bot.mock.message_json(mock::general(GUILD), &Fan::new(41, "fan"), "who wrote the song?");
+    let target = bot.mock.post(mock::general(GUILD), question.clone());
+    bot.stays_quiet(&target, "a question in a general channel").await;
+    let helper = Fan::new(42, "helper");
+    let used = bot.mock.message_command(mock::general(GUILD), &helper, discord::ASK_MESSAGE, &question);
+    assert!(notice(&bot.one_answer(&used, "the context menu").await).contains("Answered"));
+    let reply = bot.one_answer(&target, "the chosen message").await;
+    assert!(embed_text(&reply).contains("Soko"), "{}", embed_text(&reply));
+    assert_no_pings(&reply);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_under_a_qa_channel_counts_as_that_channel() {
+    let bot = Bot::start(Bot::community(0.0)).await;
+    let fan = Fan::new(51, "fan");
+    let thread = bot.mock.thread(GUILD, mock::QA_CHANNEL, &fan, "the song");
+    let place = mock::payloads::Place { guild: GUILD, channel: thread };
+    let sent = bot.mock.message(place, &fan, "what's the name of the song in first kiss?", false);
+    assert!(embed_text(&bot.one_answer(&sent, "a question in a thread").await).contains("We Might Be Dead Tomorrow"));
+    let elsewhere = bot.mock.thread(GUILD, mock::GENERAL_CHANNEL, &fan, "chat");
+    let place = mock::payloads::Place { guild: GUILD, channel: elsewhere };
+    let sent = bot.mock.message(place, &fan, "what's the name of the song in first kiss?", false);
+    bot.stays_quiet(&sent, "a thread under a general channel").await;
+    // A thread opened before the bot connected: Discord lists it.
+    let forum_post = 7_777;
+    bot.mock.sync_threads(GUILD, &[(forum_post, mock::QA_CHANNEL)]);
+    let place = mock::payloads::Place { guild: GUILD, channel: forum_post };
+    let sent = bot.mock.message(place, &fan, "who directed first kiss?", false);
+    assert!(embed_text(&bot.one_answer(&sent, "a question in a synced thread").await).contains("Pilieva"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_need_manage_server_and_outlive_a_restart() {
+    let store = Store::memory();
+    let bot = Bot::recording(Bot::community(0.0), &store).await;
+    let member = Fan::new(61, "member");
+    let admin = Fan::new(62, "admin").with(MANAGE_GUILD);
+    let settings = |bot: &Bot, who: &Fan, options: &[(&str, Value)]| {
+        bot.mock.command(mock::general(GUILD), who, "settings", options)
+    };
+    let refused = settings(&bot, &member, &[("unprompted", json!(false))]);
+    assert!(notice(&bot.one_answer(&refused, "/settings by a member").await).contains("Manage Server"));
+    let listed = settings(&bot, &admin, &[]);
+    let text = notice(&bot.one_answer(&listed, "/settings").await);
+    assert!(
+        text.contains("Unprompted answers: on (default)") && text.contains(&format!("<#{}>", mock::QA_CHANNEL)),
+        "{text}"
+    );
+    let changed = settings(
+        &bot,
+        &admin,
+        &[
+            ("unprompted", json!(false)),
+            ("record_questions", json!(true)),
+            ("add_qa_channel", json!({"channel": mock::GENERAL_CHANNEL.to_string()})),
+            ("user_cooldown", json!(2.5)),
+        ],
+    );
+    let text = notice(&bot.one_answer(&changed, "/settings with changes").await);
+    assert!(text.starts_with("Changed.") && text.contains("Unprompted answers: off\n"), "{text}");
+    assert!(text.contains("2.5 s per member"), "{text}");
+    let quiet = bot.mock.message(mock::qa(GUILD), &Fan::new(63, "fan"), "who directed first kiss?", false);
+    bot.stays_quiet(&quiet, "a question with unprompted answers off").await;
+    let bad = settings(&bot, &admin, &[("unprompted_threshold", json!(3.0))]);
+    assert!(notice(&bot.one_answer(&bad, "a bad threshold").await).contains("nothing was changed"));
+    bot.stop().await;
+
+    // A new bot on the same store: the server's settings are still in effect.
+    let bot = Bot::recording(Bot::community(0.0), &store).await;
+    let quiet = bot.mock.message(mock::qa(GUILD), &Fan::new(64, "fan"), "who directed first kiss?", false);
+    bot.stays_quiet(&quiet, "a question after the restart").await;
+    let listed = settings(&bot, &admin, &[]);
+    let text = notice(&bot.one_answer(&listed, "/settings after the restart").await);
+    assert!(text.contains("Unprompted answers: off\n") && text.contains("Record questions' text: on\n"), "{text}");
+    // Recording is on here now: a missed question keeps its text.
+    let asked = bot.mock.command(mock::general(GUILD), &member, "ask", &[("question", json!("who won the world cup"))]);
+    bot.one_answer(&asked, "/ask").await;
+    let texts = stored(&store, |m| {
+        m.with(|s| (!s.asked.is_empty()).then(|| s.asked.iter().map(|a| a.text.clone()).collect::<Vec<_>>()))
+    })
+    .await;
+    assert_eq!(texts, [Some("who won the world cup".to_string())]);
+    let removed = settings(&bot, &admin, &[("remove_qa_channel", json!({"channel": mock::QA_CHANNEL.to_string()}))]);
+    let text = notice(&bot.one_answer(&removed, "/settings remove_qa_channel").await);
+    assert!(text.contains(&format!("Q&A channels: <#{}>\n", mock::GENERAL_CHANNEL)), "{text}");
+    let reset = settings(&bot, &admin, &[("reset", json!(true))]);
+    let text = notice(&bot.one_answer(&reset, "/settings reset").await);
+    assert!(
+        text.contains("Unprompted answers: on (default)") && text.contains("Record questions' text: off (default)")
+    );
+    let saved =
+        stored(&store, |m| m.with(|s| s.settings.get(&GUILD).filter(|g| g.unprompted.is_none()).cloned())).await;
+    assert_eq!(saved, Default::default(), "the reset is saved");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_on_a_fact_a_reload_removed_says_the_answer_has_changed() {
+    let owner = Fan::new(77, "owner");
+    let (_dir, path, settings) = fixture_base(owner.id);
+    let bot = Bot::start(settings).await;
+    let sent = bot.mock.command(mock::general(GUILD), &fan(), "ask", &[("question", json!("who directed first kiss"))]);
+    let answer = bot.one_answer(&sent, "/ask").await;
+    let (sources, related) = (button(&answer, "sources:director"), button(&answer, "rel:song-title"));
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        original.replace("\"director\"", "\"who-directed\"").replace("\"song-title\"", "\"the-song\""),
+    )
+    .unwrap();
+    let reload = bot.mock.command(mock::general(GUILD), &owner, "reload", &[]);
+    let edits = bot.mock.answers(&reload, 2, PATIENCE).await;
+    assert!(edits[1].body["content"].as_str().unwrap().starts_with("Reloaded"), "{:?}", edits[1].body);
+    for id in [sources, related, "rel:no such fact".to_string(), "x".repeat(100_000)] {
+        let click = bot.mock.click(mock::general(GUILD), &fan(), &id);
+        let reply = bot.one_answer(&click, "a stale button").await;
+        assert!(notice(&reply).contains("This answer has changed"), "{}: {}", &id[..id.len().min(40)], notice(&reply));
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_ids_fit_with_the_longest_fact_id() {
+    let bot = Bot::start(Settings::default()).await;
+    let engine = Engine::load(None).unwrap();
+    let longest = engine.kb().fact_ids().map(|id| engine.kb().fact(id).id.clone()).max_by_key(String::len).unwrap();
+    let sent = bot.mock.command(mock::general(GUILD), &fan(), "fact", &[("topic", json!(longest))]);
+    let reply = bot.one_answer(&sent, "/fact on the longest id").await;
+    let ids = custom_ids(&reply);
+    assert!(ids.iter().any(|id| id.starts_with("fb:") && id.ends_with(&longest)), "{ids:?}");
+    assert!(ids.iter().all(|id| id.chars().count() <= 100), "{ids:?}");
+    bot.stop().await;
 }

@@ -3,8 +3,10 @@
 
 use std::sync::OnceLock;
 
+use firstkiss::discord::render::{self as discord_render, Buttons};
 use firstkiss::render;
 use firstkiss::reply::Status;
+use firstkiss::store::RecordId;
 use firstkiss::text::{self, words};
 use firstkiss::Engine;
 use proptest::prelude::*;
@@ -88,5 +90,47 @@ proptest! {
                 prop_assert!(reply.confidence >= engine().matcher().threshold());
             }
         }
+    }
+
+    #[test]
+    fn any_replys_buttons_stay_within_discords_limits(
+        question in prop_oneof![chatty(), any::<String>()],
+        record in 0u64..(1 << 63),
+        asker in prop::option::of(any::<u64>()),
+    ) {
+        let reply = engine().ask(&question);
+        let buttons = Buttons { record: RecordId(record), remove_for: asker };
+        let rows = discord_render::components(&reply, &buttons);
+        prop_assert_eq!(discord_render::broken_limit(&rows), None);
+        prop_assert_eq!(discord_render::broken_limit(&discord_render::answer(&reply)), None);
+        // Every button reads back as what it was made for.
+        let json = serde_json::to_value(&rows).unwrap();
+        for row in json.as_array().unwrap() {
+            for button in row["components"].as_array().unwrap() {
+                let id = button["custom_id"].as_str().unwrap();
+                prop_assert!(discord_render::Click::parse(id).is_some(), "{}", id);
+            }
+        }
+    }
+}
+
+/// Every fact of the shipped base, as `/fact` shows it: its buttons fit whole.
+#[test]
+fn every_facts_buttons_fit_with_the_largest_ids() {
+    let engine = engine();
+    let buttons = Buttons { record: RecordId((1 << 63) - 1), remove_for: Some(u64::MAX) };
+    for id in engine.kb().fact_ids() {
+        let reply = engine.fact_reply(id);
+        let rows = discord_render::components(&reply, &buttons);
+        assert_eq!(discord_render::broken_limit(&rows), None, "{}", engine.kb().fact(id).id);
+        let count: usize = serde_json::to_value(&rows)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["components"].as_array().unwrap().len())
+            .sum();
+        let expected = 3 + usize::from(!reply.citations.is_empty()) + reply.related.len().min(3);
+        assert_eq!(count, expected, "no button of {} was left out", engine.kb().fact(id).id);
     }
 }

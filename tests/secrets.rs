@@ -51,6 +51,7 @@ async fn the_token_is_never_logged() {
         endpoint: Some((listener, verifier)),
         metrics_listener: None,
         metrics: Metrics::new(),
+        recorder: None,
     };
     let bot = tokio::spawn(async move {
         let shutdown = async {

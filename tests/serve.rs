@@ -53,7 +53,8 @@ impl Bot {
         let verifier = Verifier::from_hex(&endpoint::public_key()).expect("the mock's key is valid");
         let (endpoint, metrics_listener) =
             if run.endpoint { (Some((listener, verifier)), None) } else { (None, Some(listener)) };
-        let services = Services { gateway: run.gateway, endpoint, metrics_listener, metrics: Metrics::new() };
+        let services =
+            Services { gateway: run.gateway, endpoint, metrics_listener, metrics: Metrics::new(), recorder: None };
         let engine = Engine::load(run.settings.knowledge.as_deref()).expect("the fact base is valid");
         let engine = Arc::new(SharedEngine::new(engine));
         let (stop, stopped) = oneshot::channel::<()>();
@@ -101,6 +102,25 @@ fn answers_to(mock: &MockDiscord, sent: &Sent) -> Vec<Recorded> {
     mock.requests().into_iter().filter(|r| sent.is_answered_by(r)).collect()
 }
 
+/// `reply` with the record ids in its buttons' custom ids replaced by `R`.
+fn without_records(reply: &Value) -> Value {
+    let mut reply = reply.clone();
+    for row in reply["data"]["components"].as_array_mut().into_iter().flatten() {
+        for button in row["components"].as_array_mut().into_iter().flatten() {
+            if let Some(id) = button["custom_id"].as_str() {
+                let mut parts: Vec<&str> = id.split(':').collect();
+                match parts.first() {
+                    Some(&"fb") if parts.len() > 2 => parts[2] = "R",
+                    Some(&"sg") if parts.len() > 1 => parts[1] = "R",
+                    _ => {}
+                }
+                button["custom_id"] = json!(parts.join(":"));
+            }
+        }
+    }
+    reply
+}
+
 /// The value of the sample `series` (name and labels as written) in a scrape.
 fn sample(scrape: &str, series: &str) -> Option<f64> {
     scrape.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
@@ -144,7 +164,14 @@ async fn every_interaction_gets_the_reply_the_gateway_gives() {
         ("/sources", Box::new(|m| m.command_interaction(place(), &fan(), "sources", &[]))),
         ("/about", Box::new(|m| m.command_interaction(place(), &fan(), "about", &[]))),
         ("Sources button", Box::new(|m| m.click_interaction(place(), &fan(), "sources:cameras"))),
-        ("an unknown command", Box::new(|m| m.command_interaction(place(), &fan(), "settings", &[]))),
+        ("an unknown command", Box::new(|m| m.command_interaction(place(), &fan(), "dance", &[]))),
+        ("/settings refused", Box::new(|m| m.command_interaction(place(), &fan(), "settings", &[]))),
+        ("a suggestion", Box::new(|m| m.click_interaction(place(), &fan(), "sg:zz:cameras"))),
+        ("a related fact", Box::new(|m| m.click_interaction(place(), &fan(), "rel:cameras"))),
+        ("👍", Box::new(|m| m.click_interaction(place(), &fan(), "fb:u:zz:90:cameras"))),
+        ("👎 opens a modal", Box::new(|m| m.click_interaction(place(), &fan(), "fb:d:zz:90:cameras"))),
+        ("the modal's note", Box::new(|m| m.modal_interaction(place(), &fan(), "note:zz", "I meant the lenses"))),
+        ("a button gone", Box::new(|m| m.click_interaction(place(), &fan(), "rel:gone"))),
     ];
     for (what, make) in &cases {
         let sent = gateway.mock.over_gateway(place(), make(&gateway.mock));
@@ -153,8 +180,17 @@ async fn every_interaction_gets_the_reply_the_gateway_gives() {
         let (sent, interaction) = make(&served.mock);
         let over_http = served.post(&interaction).await;
         assert_eq!(over_http.status, 200, "{what}: {}", over_http.text);
-        assert_eq!(over_http.json, over_gateway[0].body, "{what}: the endpoint's reply differs from the gateway's");
+        // Each reply's record id is new (it is in the buttons' custom ids): the rest
+        // must be the same.
+        assert_eq!(
+            without_records(&over_http.json),
+            without_records(&over_gateway[0].body),
+            "{what}: the endpoint's reply differs from the gateway's"
+        );
         assert!(answers_to(&served.mock, &sent).is_empty(), "{what}: answered over REST as well");
+        if *what == "👎 opens a modal" {
+            assert_eq!(over_http.json["type"], 9, "a modal is the HTTP response's body: {}", over_http.text);
+        }
     }
     gateway.stop().await;
     served.stop().await;

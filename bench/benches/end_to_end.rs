@@ -162,7 +162,7 @@ impl Bot {
             let dispatched = Instant::now();
             match self.mock.command(mock::general(GUILD), &fan, "ask", &[("question", question)]) {
                 Sent::Interaction { id, .. } => sent.push((id, dispatched)),
-                Sent::Message { .. } => unreachable!("a command is an interaction"),
+                Sent::Message { .. } | Sent::Reaction { .. } => unreachable!("a command is an interaction"),
             }
         }
         self.next_user += count as u64;
@@ -249,6 +249,7 @@ impl Served {
             endpoint: Some((listener, verifier)),
             metrics_listener: None,
             metrics: Metrics::new(),
+            recorder: None,
         };
         let engine = Arc::new(SharedEngine::new(Engine::load(None).expect("the shipped fact base is valid")));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

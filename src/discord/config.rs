@@ -216,6 +216,9 @@ pub struct Settings {
     pub knowledge: Option<PathBuf>,
     /// The record: where, for how long, and what (`[records]`).
     pub records: RecordSettings,
+    /// Whether the bot answers unprompted in its Q&A channels (a server's
+    /// `/settings` may turn it off there).
+    pub unprompted: bool,
 }
 
 impl Default for Settings {
@@ -234,12 +237,20 @@ impl Settings {
     /// only when it answers unprompted in Q&A channels. Mentions arrive with their
     /// content without it.
     pub fn intents(&self) -> GatewayIntents {
+        self.intents_with(false)
+    }
+
+    /// The intents, where `guild_qa` says whether some server named Q&A channels
+    /// of its own (`/settings`). Answering unprompted also takes the reactions, for
+    /// the ❌ that removes a wrong answer.
+    pub fn intents_with(&self, guild_qa: bool) -> GatewayIntents {
         let mut intents = GatewayIntents::GUILDS;
-        if self.answer_mentions || !self.qa_channels.is_empty() {
+        let unprompted = !self.qa_channels.is_empty() || guild_qa;
+        if self.answer_mentions || unprompted {
             intents |= GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
         }
-        if !self.qa_channels.is_empty() {
-            intents |= GatewayIntents::MESSAGE_CONTENT;
+        if unprompted {
+            intents |= GatewayIntents::MESSAGE_CONTENT | GatewayIntents::GUILD_MESSAGE_REACTIONS;
         }
         intents
     }
@@ -368,6 +379,7 @@ impl ConfigFile {
             shards,
             knowledge: self.knowledge.as_ref().map(|k| path.parent().unwrap_or(Path::new(".")).join(k)),
             records,
+            unprompted: true,
         })
     }
 }
@@ -653,8 +665,10 @@ mod tests {
     #[test]
     fn message_content_is_asked_for_only_with_qa_channels() {
         let mut settings = Settings::default();
-        assert!(!settings.intents().contains(GatewayIntents::MESSAGE_CONTENT));
+        let needs = GatewayIntents::MESSAGE_CONTENT | GatewayIntents::GUILD_MESSAGE_REACTIONS;
+        assert!(!settings.intents().intersects(needs), "{:?}", settings.intents());
+        assert!(settings.intents_with(true).contains(needs), "a server's own Q&A channels need them too");
         settings.qa_channels.insert(ChannelId::new(7));
-        assert!(settings.intents().contains(GatewayIntents::MESSAGE_CONTENT));
+        assert!(settings.intents().contains(needs));
     }
 }

@@ -33,32 +33,50 @@ impl Cooldowns {
 
     /// Whether `user` in `channel` could take a turn now, without taking it: the
     /// cheap check before the work of an answer.
+    #[cfg(test)]
     pub fn ready(&self, user: UserId, channel: ChannelId) -> bool {
-        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        self.is_ready(&last, user, channel, Instant::now())
+        self.ready_with(user, channel, self.waits())
     }
 
-    fn is_ready(&self, last: &Last, user: UserId, channel: ChannelId, now: Instant) -> bool {
+    /// The configured waits, per user and per channel.
+    #[cfg(test)]
+    pub fn waits(&self) -> (Duration, Duration) {
+        (self.per_user, self.per_channel)
+    }
+
+    /// [`Self::ready`] with a server's own waits (its `/settings`).
+    pub fn ready_with(&self, user: UserId, channel: ChannelId, waits: (Duration, Duration)) -> bool {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        Self::is_ready(&last, user, channel, Instant::now(), waits)
+    }
+
+    fn is_ready(last: &Last, user: UserId, channel: ChannelId, now: Instant, waits: (Duration, Duration)) -> bool {
         let ready = |at: Option<&Instant>, wait: Duration| at.is_none_or(|t| now.duration_since(*t) >= wait);
-        ready(last.users.get(&user), self.per_user) && ready(last.channels.get(&channel), self.per_channel)
+        ready(last.users.get(&user), waits.0) && ready(last.channels.get(&channel), waits.1)
     }
 
     /// Takes a turn for `user` in `channel` if neither is cooling down: check and
     /// record in one step, so that of two messages arriving together only one wins.
+    #[cfg(test)]
     pub fn try_take(&self, user: UserId, channel: ChannelId) -> bool {
+        self.try_take_with(user, channel, self.waits())
+    }
+
+    /// [`Self::try_take`] with a server's own waits.
+    pub fn try_take_with(&self, user: UserId, channel: ChannelId, waits: (Duration, Duration)) -> bool {
         let now = Instant::now();
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if !self.is_ready(&last, user, channel, now) {
+        if !Self::is_ready(&last, user, channel, now, waits) {
             return false;
         }
-        if !self.per_user.is_zero() {
+        if !waits.0.is_zero() {
             last.users.insert(user, now);
         }
-        if !self.per_channel.is_zero() {
+        if !waits.1.is_zero() {
             last.channels.insert(channel, now);
         }
         if last.users.len() + last.channels.len() > PRUNE_AT {
-            let (user_wait, channel_wait) = (self.per_user, self.per_channel);
+            let (user_wait, channel_wait) = (self.per_user.max(waits.0), self.per_channel.max(waits.1));
             last.users.retain(|_, t| now.duration_since(*t) < user_wait);
             last.channels.retain(|_, t| now.duration_since(*t) < channel_wait);
         }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use serenity::all::{GatewayIntents, Http, Interaction, Message, Ready};
+use serenity::all::{GatewayIntents, Http, Interaction, Message, Reaction, Ready};
 use tokio::sync::{watch, Mutex};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -25,7 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tracing::{debug, info, warn, Instrument};
 
-use super::handler::{Handler, Responder};
+use super::handler::{Handler, Responder, ThreadInfo, ThreadList};
 use super::inflight::InFlight;
 use super::metrics::Metrics;
 use super::{BotError, Secret};
@@ -405,6 +405,34 @@ fn dispatch(shared: &Shared, kind: &str, data: Value, seq: Option<u64>) -> Optio
                     .in_current_span(),
                 );
             }
+            None
+        }
+        "THREAD_CREATE" | "THREAD_UPDATE" | "THREAD_DELETE" => {
+            let thread: ThreadInfo = serde_json::from_value(data).map_err(unreadable).ok()?;
+            handler.thread(thread, kind == "THREAD_DELETE");
+            None
+        }
+        // The threads a server has open, when the bot joins it or gains access.
+        "GUILD_CREATE" | "THREAD_LIST_SYNC" => {
+            let list: ThreadList = serde_json::from_value(data).map_err(unreadable).ok()?;
+            for thread in list.threads {
+                handler.thread(thread, false);
+            }
+            None
+        }
+        "MESSAGE_REACTION_ADD" => {
+            let Some(ticket) = shared.inflight.enter() else {
+                debug!(kind, "shutting down; not handled");
+                return None;
+            };
+            let reaction: Reaction = serde_json::from_value(data).map_err(unreadable).ok()?;
+            tokio::spawn(
+                async move {
+                    handler.reaction_added(&http, reaction).await;
+                    drop(ticket);
+                }
+                .in_current_span(),
+            );
             None
         }
         _ => {

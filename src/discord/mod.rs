@@ -11,6 +11,7 @@ mod gateway;
 mod handler;
 mod inflight;
 pub mod metrics;
+pub mod preview;
 pub mod ratelimits;
 pub mod render;
 mod serve;
@@ -27,13 +28,15 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tracing::{info, info_span, warn, Instrument};
 
-pub use commands::{definitions as command_definitions, ABOUT, ASK, FACT, RELOAD, SOURCES};
+pub use commands::{definitions as command_definitions, ABOUT, ASK, ASK_MESSAGE, FACT, RELOAD, SETTINGS, SOURCES};
 pub use config::{ConfigError, ConfigFile, RecordsConfig, Secret, Settings, ShardPlan};
+pub use handler::REMOVE_EMOJI;
 pub use metrics::Metrics;
 pub use serve::MAX_BODY;
 pub use verify::Verifier;
 
 use crate::engine::SharedEngine;
+use crate::store::Recorder;
 
 /// How long any one request to Discord may take before it is abandoned, so that a
 /// request that never returns cannot hold a handler forever.
@@ -104,12 +107,20 @@ pub struct Services {
     /// Serve `/metrics`, `/healthz` and `/readyz` here, apart from any endpoint.
     pub metrics_listener: Option<TcpListener>,
     pub metrics: Metrics,
+    /// Where fans' questions, feedback and the servers' settings are kept; `None`
+    /// records nothing and keeps `/settings` in memory only.
+    pub recorder: Option<Recorder>,
 }
 
 impl Services {
     /// The gateway alone, as `run` has it.
     pub fn gateway() -> Services {
-        Services { gateway: true, endpoint: None, metrics_listener: None, metrics: Metrics::new() }
+        Services { gateway: true, endpoint: None, metrics_listener: None, metrics: Metrics::new(), recorder: None }
+    }
+
+    /// These services, recording to `recorder`.
+    pub fn recording(self, recorder: Recorder) -> Services {
+        Services { recorder: Some(recorder), ..self }
     }
 }
 
@@ -182,6 +193,18 @@ pub async fn run(
     start(Some(token), settings, engine, endpoint, Services::gateway(), shutdown).await
 }
 
+/// [`run`], recording to `recorder` (the servers' settings are read from its store).
+pub async fn run_recording(
+    token: &Secret,
+    settings: Settings,
+    engine: Arc<SharedEngine>,
+    endpoint: &Endpoint,
+    recorder: Recorder,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), BotError> {
+    start(Some(token), settings, engine, endpoint, Services::gateway().recording(recorder), shutdown).await
+}
+
 /// Runs `services` until `shutdown` completes or one of them fails for good, as
 /// [`run`] does the gateway. The token may be left out when only the endpoint runs:
 /// it then answers, but cannot register the commands.
@@ -193,20 +216,32 @@ pub async fn start(
     services: Services,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), BotError> {
-    let Services { gateway, endpoint: interactions, metrics_listener, metrics } = services;
+    let Services { gateway, endpoint: interactions, metrics_listener, metrics, recorder } = services;
     let http = Arc::new(match token {
         Some(token) => http(token, endpoint)?,
         None if gateway => return Err(BotError::NoToken),
         None => http_without_token(endpoint)?,
     });
-    let intents = settings.intents();
     let shards: Vec<[u32; 2]> = match settings.shards {
         None => vec![[0, 1]],
         Some(ShardPlan { total, first, last }) => (first..=last).map(|id| [id, total]).collect(),
     };
     let inflight = Arc::new(inflight::InFlight::default());
     let (fatal, mut fatal_received) = mpsc::unbounded_channel();
-    let handler = handler::Handler::new(engine.clone(), settings, fatal.clone(), metrics.clone());
+    // Each server's settings, read once: from here on a message never waits on the
+    // database. One that cannot be read costs the servers' own settings, not the bot.
+    let guilds = match &recorder {
+        None => Vec::new(),
+        Some(recorder) => match recorder.store().guild_settings().await {
+            Ok(guilds) => guilds,
+            Err(e) => {
+                warn!(error = %e, "cannot read the servers' settings; the config's apply everywhere until a restart");
+                Vec::new()
+            }
+        },
+    };
+    let handler = handler::Handler::new(engine.clone(), settings, fatal.clone(), metrics.clone(), recorder, guilds);
+    let intents = handler.intents();
     let handler = Arc::new(if token.is_some() { handler } else { handler.without_token() });
     let _pruning = AbortOnDrop(tokio::spawn(ratelimits::keep_pruned(http.clone())));
     let _upkeep = AbortOnDrop(tokio::spawn({

@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::error::Lines;
 use super::{raw, Citation, Claim, Entity, EntityId, EntityKind, Fact, FactId, Gap, KnowledgeBase, KnowledgeError};
 use super::{Problem, Source, SourceKind};
-use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
+use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_FACT_ID_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
 use crate::text::loose;
 
 pub fn build(
@@ -242,6 +242,16 @@ impl Builder {
             let f = spanned.get_ref();
             let (line, id) = (self.line(&f.id), f.id.get_ref().as_str());
             self.check_id(line, id, "fact");
+            if id.len() > MAX_FACT_ID_CHARS {
+                self.problem(
+                    line,
+                    id,
+                    format!(
+                        "a fact id may have at most {MAX_FACT_ID_CHARS} characters (this one has {}): Discord's buttons carry it",
+                        id.len()
+                    ),
+                );
+            }
             let title = self.required(line, id, "title", f.title.as_deref());
             if f.title.is_some() {
                 self.check_text(line, id, "title", title, MAX_TITLE_CHARS);
@@ -635,6 +645,14 @@ mod tests {
         assert!(nobody.contains("subject \"nobody\": no person [[entity]] has this id"), "{nobody}");
         let report = problems(&base.replace("kind = \"interview\"", "kind = \"news report\"\nsubject = \"nobody\""));
         assert!(report.contains("subject is for an interview"), "{report}");
+    }
+
+    #[test]
+    fn a_fact_id_fits_a_buttons_custom_id() {
+        let longest = "a".repeat(MAX_FACT_ID_CHARS);
+        let err = problems(&format!("{SOURCE}{}{}", fact(&longest, ""), fact(&format!("{longest}b"), "")));
+        assert!(err.contains("at most 64 characters (this one has 65)"), "{err}");
+        assert!(!err.contains(&format!("`{longest}`:")), "64 is fine:\n{err}");
     }
 
     #[test]

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{line_col, KnowledgeError, Problem};
 
+/// Longest fact id: a button's custom id (at most 100 characters) carries it with a
+/// prefix and a record id.
+pub const MAX_FACT_ID_CHARS: usize = 64;
 /// Longest fact title: Discord shows titles as autocomplete choices, capped at 100.
 pub const MAX_TITLE_CHARS: usize = 100;
 /// Longest answer, and longest claim, so that a contested fact with every claim

@@ -2,8 +2,15 @@
 //! would send, from a terminal or a script on standard input:
 //!
 //! - `/ask <question>`, `/ask private <question>`, `/fact <topic>`, `/sources`, `/about`
+//! - `/settings [name=value ...]`: this server's settings (you have Manage Server)
 //! - `@bot <text>`: a message that mentions the bot
-//! - `[Sources]`: press the Sources button under the last answer
+//! - `#thread <text>`: a message in a thread under the Q&A channel
+//! - `[Sources]`, `[👍]`, `[Related: ...]`, any button's label in brackets, or `[2]`
+//!   for the second button: press it under the last reply that has buttons
+//! - `[👎 <text>]`: press 👎 and send `<text>` in the form it opens
+//! - `[❌]`: react with ❌ to the bot's last answer in a channel
+//! - `[Ask firstkiss-bot]`: the context menu (Apps › Ask firstkiss-bot) on your
+//!   last message
 //! - anything else: a message in a Q&A channel
 //!
 //! For each line it prints the bot's reply as a person would see it (Discord's
@@ -23,9 +30,11 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::{Fan, MockDiscord, Recorded, Sent, GUILD};
+use super::payloads::{Place, MANAGE_GUILD, MANAGE_MESSAGES};
+use super::{Fan, MockDiscord, Recorded, Sent, BOT_ID, GUILD};
 use crate::discord::{self, Secret, Settings};
 use crate::engine::SharedEngine;
+use crate::store::Recorder;
 
 /// How long to wait for a reply the bot owes (a slash command always gets one).
 const REPLY_PATIENCE: Duration = Duration::from_secs(10);
@@ -56,12 +65,26 @@ pub struct View {
 
 /// The line types, for the console's help and its "unknown command".
 pub const COMMANDS: &str = "/ask <question>, /ask private <question>, /fact <topic>, /sources, /about, \
-    @bot <text>, [Sources], or any other text (a message in a Q&A channel)";
+    /settings [name=value ...], @bot <text>, #thread <text>, a button as [Sources] or [👍] or [2] (under the \
+    last reply with buttons), [👎 <what you were looking for>], [❌] (on the bot's last channel answer), \
+    [Ask firstkiss-bot] (on your last message), or any other text (a message in a Q&A channel)";
 
 /// Runs the console until `input` ends, then stops the bot.
 pub async fn run(
     engine: Arc<SharedEngine>,
+    settings: Settings,
+    view: View,
+    input: impl AsyncBufRead + Unpin,
+    output: impl Write,
+) -> Result<(), ConsoleError> {
+    run_recording(engine, settings, None, view, input, output).await
+}
+
+/// [`run`], the bot recording to `recorder` if given.
+pub async fn run_recording(
+    engine: Arc<SharedEngine>,
     mut settings: Settings,
+    recorder: Option<Recorder>,
     view: View,
     input: impl AsyncBufRead + Unpin,
     mut output: impl Write,
@@ -75,7 +98,11 @@ pub async fn run(
         let shutdown = async {
             let _ = stopped.await;
         };
-        discord::run(&Secret::new("mock-token"), settings, engine, &endpoint, shutdown).await
+        let token = Secret::new("mock-token");
+        match recorder {
+            Some(recorder) => discord::run_recording(&token, settings, engine, &endpoint, recorder, shutdown).await,
+            None => discord::run(&token, settings, engine, &endpoint, shutdown).await,
+        }
     });
     tokio::select! {
         ready = mock.ready(1, REPLY_PATIENCE) => if !ready {
@@ -86,9 +113,9 @@ pub async fn run(
             _ => "it stopped".into(),
         })),
     }
-    let fan = Fan::new(4_000_000_000_000_000_001, "you");
-    // The Sources button of the last answer, if it had one (`None` inside: it had none).
-    let mut last_button: Option<Option<String>> = None;
+    // The server is yours: you may remove answers and change the settings.
+    let fan = Fan::new(4_000_000_000_000_000_001, "you").with(MANAGE_MESSAGES | MANAGE_GUILD);
+    let mut state = State::default();
     let mut quiet = Quiet { cooldowns, answered: HashMap::new() };
     let (mut input, mut raw) = (input, Vec::new());
     // Bytes, read lossily: with `lines()`, a line of invalid UTF-8 ended the session
@@ -96,7 +123,10 @@ pub async fn run(
     while matches!(input.read_until(b'\n', &mut raw).await, Ok(n) if n > 0) {
         let line = String::from_utf8_lossy(&raw).trim_end_matches(['\n', '\r']).to_string();
         raw.clear();
-        let (sent, note) = match send(&mock, &fan, line.trim(), last_button.as_ref()).await {
+        // Only what the bot does from here on answers this line (an old reply to the
+        // same message is not shown again).
+        let before = mock.requests().len();
+        let (sent, note) = match send(&mock, &fan, line.trim(), &mut state).await {
             Ok(Line { events, answer }) => {
                 let mut answered = Vec::new();
                 for (event, owed) in &events {
@@ -104,11 +134,9 @@ pub async fn run(
                     if !mock.answers(event, 1, patience).await.is_empty() {
                         tokio::time::sleep(SETTLE).await;
                     }
-                    answered.extend(mock.requests().into_iter().filter(|r| event.is_answered_by(r)));
+                    answered.extend(mock.requests().into_iter().skip(before).filter(|r| event.is_answered_by(r)));
                 }
-                if answer && !answered.is_empty() {
-                    last_button = Some(answered.iter().rev().find_map(sources_button));
-                }
+                state.saw(&answered, answer);
                 let note = match answer.then(|| message_channel(line.trim())).flatten() {
                     Some(channel) => quiet.note(channel, !answered.is_empty()),
                     None => None,
@@ -148,15 +176,58 @@ pub async fn run(
 }
 
 /// What a line sent: each event with whether a reply is owed, and whether the line
-/// asks for an answer (one that may carry a Sources button).
+/// asks for an answer (one that may carry buttons).
 struct Line {
     events: Vec<(Sent, bool)>,
     answer: bool,
 }
 
+/// What the console remembers between lines, to press buttons and point at
+/// messages as a fan would.
+#[derive(Default)]
+struct State {
+    /// The buttons of the last reply that had any (or of the last answer, even
+    /// without): `(label, custom id)`, row by row; `None` before the first answer.
+    buttons: Option<Vec<(String, String)>>,
+    /// The message those buttons are under, when the bot posted it in a channel.
+    under: Option<Value>,
+    /// The bot's last message in a channel, for `[❌]`.
+    posted: Option<Value>,
+    /// The fan's last message, for the context menu.
+    mine: Option<Value>,
+    /// The thread `#thread` lines go to, once opened.
+    thread: Option<u64>,
+}
+
+impl State {
+    /// Takes note of the bot's responses to a line.
+    fn saw(&mut self, answered: &[Recorded], answer: bool) {
+        for request in answered {
+            let data = if request.body["data"].is_object() { &request.body["data"] } else { &request.body };
+            let buttons: Vec<(String, String)> = data["components"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|row| row["components"].as_array().into_iter().flatten())
+                // Buttons only: a modal's text field is no button.
+                .filter(|b| b["type"] == 2)
+                .filter_map(|b| Some((b["label"].as_str()?.to_string(), b["custom_id"].as_str()?.to_string())))
+                .collect();
+            let message = request.response["id"].is_string().then(|| request.response.clone());
+            if message.is_some() {
+                self.posted = message.clone();
+            }
+            if !buttons.is_empty() || (answer && request.body["type"].as_u64() != Some(8)) {
+                self.buttons = Some(buttons);
+                self.under = message;
+            }
+        }
+    }
+}
+
 /// Sends what `line` stands for, or says why nothing was sent: an unknown command,
-/// or a Sources button that the last answer does not have.
-async fn send(mock: &MockDiscord, fan: &Fan, line: &str, last_button: Option<&Option<String>>) -> Result<Line, String> {
+/// or a button that the last reply does not have.
+async fn send(mock: &MockDiscord, fan: &Fan, line: &str, state: &mut State) -> Result<Line, String> {
     let here = super::qa(GUILD);
     let (command, rest) = line.split_once(' ').unwrap_or((line, ""));
     let rest = rest.trim();
@@ -186,19 +257,119 @@ async fn send(mock: &MockDiscord, fan: &Fan, line: &str, last_button: Option<&Op
         }
         "/sources" => other(vec![(mock.command(here, fan, discord::SOURCES, &[]), true)]),
         "/about" | "/help" => other(vec![(mock.command(here, fan, discord::ABOUT, &[]), true)]),
-        "[Sources]" if rest.is_empty() => match last_button {
-            Some(Some(button)) => other(vec![(mock.click(here, fan, button), true)]),
-            Some(None) => Err("the last answer has no Sources button: only an answer that quotes a document has one, \
-                and [Sources] presses the button under the last answer only"
-                .into()),
+        "/settings" => {
+            let options = settings_options(rest)?;
+            let options: Vec<(&str, Value)> = options.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            other(vec![(mock.command(here, fan, discord::SETTINGS, &options), true)])
+        }
+        "[Sources]" if rest.is_empty() => match &state.buttons {
+            Some(buttons) => match buttons.iter().find(|(label, _)| label == "Sources") {
+                Some((_, id)) => other(vec![(press(mock, fan, id, state.under.as_ref()), true)]),
+                None => Err("the last answer has no Sources button: only an answer that quotes a document has one, \
+                    and [Sources] presses the button under the last answer only"
+                    .into()),
+            },
             None => Err("no answer yet has a Sources button: ask something first".into()),
         },
-        "@bot" => answer(vec![(mock.message(super::general(GUILD), fan, rest, true), true)]),
-        _ if line.starts_with('/') || (line.starts_with('[') && line.ends_with(']')) => {
-            Err(format!("unknown command {command}: the console takes {COMMANDS}"))
+        "[❌]" if rest.is_empty() => match &state.posted {
+            Some(message) => {
+                let place = place_of(message);
+                let id = message["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0);
+                other(vec![(mock.react(place, fan, id, BOT_ID, discord::REMOVE_EMOJI), false)])
+            }
+            None => Err("the bot has posted no answer in a channel yet: [❌] reacts to its last one".into()),
+        },
+        "[Ask" if rest == "firstkiss-bot]" => match &state.mine {
+            Some(message) => {
+                let place = place_of(message);
+                let id = message["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0);
+                let menu = mock.message_command(place, fan, discord::ASK_MESSAGE, message);
+                answer(vec![(menu, true), (Sent::Message { id }, false)])
+            }
+            None => Err("you have sent no message yet: the context menu answers your last one".into()),
+        },
+        "[👎" if line.ends_with(']') => {
+            let note = line.trim_start_matches("[👎").trim_end_matches(']').trim();
+            let Some((_, id)) = state.buttons.iter().flatten().find(|(label, _)| label == "👎") else {
+                return Err("the last reply has no 👎 button: only answers have one".into());
+            };
+            let click = press(mock, fan, id, state.under.as_ref());
+            let opened = mock.answers(&click, 1, REPLY_PATIENCE).await;
+            let form = opened.first().and_then(|r| r.body["data"]["custom_id"].as_str().map(str::to_string));
+            let mut events = vec![(click, true)];
+            if let Some(form) = form.filter(|_| !note.is_empty()) {
+                events.push((mock.submit_modal(here, fan, &form, note), true));
+            }
+            other(events)
         }
-        _ => answer(vec![(mock.message(here, fan, line, false), false)]),
+        "@bot" => answer(vec![(mock.message(super::general(GUILD), fan, rest, true), true)]),
+        "#thread" => {
+            let thread = *state.thread.get_or_insert_with(|| mock.thread(GUILD, super::QA_CHANNEL, fan, "a question"));
+            let place = Place { guild: GUILD, channel: thread };
+            let message = mock.message_json(place, fan, rest);
+            state.mine = Some(message.clone());
+            answer(vec![(mock.post(place, message), false)])
+        }
+        _ if line.starts_with('[') && line.ends_with(']') => {
+            let wanted = &line[1..line.len() - 1];
+            let buttons = state.buttons.iter().flatten();
+            let found = match wanted.parse::<usize>() {
+                Ok(n) => buttons.clone().nth(n.wrapping_sub(1)),
+                Err(_) => buttons.clone().find(|(label, _)| label == wanted),
+            };
+            match found {
+                Some((_, id)) => other(vec![(press(mock, fan, id, state.under.as_ref()), true)]),
+                None => Err(format!("unknown command {line}: the console takes {COMMANDS}")),
+            }
+        }
+        _ if line.starts_with('/') => Err(format!("unknown command {command}: the console takes {COMMANDS}")),
+        _ => {
+            let message = mock.message_json(here, fan, line);
+            state.mine = Some(message.clone());
+            answer(vec![(mock.post(here, message), false)])
+        }
     }
+}
+
+/// Presses the button `custom_id`, under the bot's posted `message` if it is one.
+fn press(mock: &MockDiscord, fan: &Fan, custom_id: &str, message: Option<&Value>) -> Sent {
+    match message {
+        Some(message) => mock.click_on(place_of(message), fan, custom_id, message),
+        None => mock.click(super::qa(GUILD), fan, custom_id),
+    }
+}
+
+/// Where a message was posted.
+fn place_of(message: &Value) -> Place {
+    let channel = message["channel_id"].as_str().and_then(|c| c.parse().ok()).unwrap_or(super::QA_CHANNEL);
+    Place { guild: GUILD, channel }
+}
+
+/// `/settings` options from `name=value` words: `true`/`false`, a number, or for
+/// a channel option `qa`, `general` or a channel id.
+fn settings_options(text: &str) -> Result<Vec<(String, Value)>, String> {
+    let mut options = Vec::new();
+    for word in text.split_whitespace() {
+        let Some((name, value)) = word.split_once('=') else {
+            return Err(format!("/settings takes name=value words (like unprompted=false), not {word:?}"));
+        };
+        let value = if name.ends_with("qa_channel") {
+            let id = match value {
+                "qa" => super::QA_CHANNEL,
+                "general" => super::GENERAL_CHANNEL,
+                id => id.parse().map_err(|_| format!("{name} takes qa, general or a channel id, not {value:?}"))?,
+            };
+            json!({"channel": id.to_string()})
+        } else if let Ok(b) = value.parse::<bool>() {
+            json!(b)
+        } else if let Ok(n) = value.parse::<f64>() {
+            json!(n)
+        } else {
+            return Err(format!("{name} takes true, false or a number, not {value:?}"));
+        };
+        options.push((name.to_string(), value));
+    }
+    Ok(options)
 }
 
 /// The channel a message line is sent to, for the cooldowns: `None` for commands,
@@ -206,7 +377,7 @@ async fn send(mock: &MockDiscord, fan: &Fan, line: &str, last_button: Option<&Op
 fn message_channel(line: &str) -> Option<u64> {
     match line.split_once(' ').map_or(line, |(command, _)| command) {
         "@bot" => Some(super::GENERAL_CHANNEL),
-        command if command.starts_with('/') => None,
+        command if command.starts_with('/') || command.starts_with('[') => None,
         _ => Some(super::QA_CHANNEL),
     }
 }
@@ -254,17 +425,16 @@ impl Quiet {
     }
 }
 
-fn sources_button(request: &Recorded) -> Option<String> {
-    let data = if request.body["data"].is_object() { &request.body["data"] } else { &request.body };
-    data["components"][0]["components"][0]["custom_id"].as_str().map(str::to_string)
-}
-
 /// The bot's replies as a person sees them in Discord, its markdown shown with ANSI
 /// codes when `ansi`, as plain text otherwise.
 pub fn transcript(requests: &[Recorded], ansi: bool) -> String {
     let mut out = Vec::new();
     for request in requests {
         let body = &request.body;
+        if request.method == "DELETE" {
+            out.push("(the bot removed its answer)".to_string());
+            continue;
+        }
         match body["type"].as_u64() {
             Some(8) => {
                 let choices: Vec<&str> = body["data"]["choices"]
@@ -278,12 +448,20 @@ pub fn transcript(requests: &[Recorded], ansi: bool) -> String {
                     if choices.is_empty() { "none".into() } else { choices.join(" | ") }
                 ));
             }
+            Some(9) => {
+                let data = &body["data"];
+                let field = data["components"][0]["components"][0]["label"].as_str().unwrap_or_default();
+                out.push(format!(
+                    "(a form opens, only for you: \"{}\", with a field \"{field}\"; type [👎 your words] to fill it in)",
+                    data["title"].as_str().unwrap_or_default()
+                ));
+            }
             Some(_) => {
                 let private = body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0;
                 let who = if private { "bot (only you can see this):" } else { "bot:" };
-                out.push(format!("{who}\n{}", message(&body["data"], ansi)));
+                out.push(format!("{who}\n{}", discord::preview::message(&body["data"], ansi)));
             }
-            None => out.push(format!("bot, replying to you:\n{}", message(body, ansi))),
+            None => out.push(format!("bot, replying to you:\n{}", discord::preview::message(body, ansi))),
         }
     }
     if out.is_empty() {
@@ -293,124 +471,9 @@ pub fn transcript(requests: &[Recorded], ansi: bool) -> String {
     }
 }
 
-fn message(data: &Value, ansi: bool) -> String {
-    let md = |text: &str| markdown(text, ansi);
-    let mut lines = Vec::new();
-    if let Some(content) = data["content"].as_str().filter(|c| !c.is_empty()) {
-        lines.push(md(content));
-    }
-    for embed in data["embeds"].as_array().into_iter().flatten() {
-        // Discord shows titles, field names and footers as plain text.
-        if let Some(title) = embed["title"].as_str() {
-            lines.push(format!("== {title} =="));
-        }
-        if let Some(description) = embed["description"].as_str() {
-            lines.push(md(description));
-        }
-        for field in embed["fields"].as_array().into_iter().flatten() {
-            let value = md(field["value"].as_str().unwrap_or_default()).replace('\n', "\n    ");
-            lines.push(format!("{}\n    {value}", field["name"].as_str().unwrap_or_default()));
-        }
-        if let Some(footer) = embed["footer"]["text"].as_str() {
-            lines.push(format!("-- {footer}"));
-        }
-    }
-    for row in data["components"].as_array().into_iter().flatten() {
-        let buttons: Vec<String> = row["components"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|b| b["label"].as_str().map(|l| format!("[{l}]")))
-            .collect();
-        if !buttons.is_empty() {
-            lines.push(buttons.join(" "));
-        }
-    }
-    lines.join("\n")
-}
-
-/// Discord's markdown as a terminal can show it: `**bold**` and `*italics*` (or
-/// `_italics_`) as ANSI bold and italics when `ansi`, else as their plain text;
-/// `` `code` `` without its backticks; `\*` as `*`. A marker with no partner is
-/// kept as written, as Discord keeps it.
-pub fn markdown(text: &str, ansi: bool) -> String {
-    const BOLD: (&str, &str) = ("\u{1b}[1m", "\u{1b}[22m");
-    const ITALIC: (&str, &str) = ("\u{1b}[3m", "\u{1b}[23m");
-    let chars: Vec<char> = text.chars().collect();
-    let closes = |from: usize, marker: &[char]| {
-        (from..chars.len()).any(|i| chars[i..].starts_with(marker) && i > from && !chars[i - 1].is_whitespace())
-    };
-    let mut out = String::with_capacity(text.len());
-    let (mut bold, mut italic, mut code) = (false, None::<char>, false);
-    let toggle = |out: &mut String, on: bool, (start, end): (&str, &str)| {
-        if ansi {
-            out.push_str(if on { start } else { end });
-        }
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c == '`' && (code || closes(i + 1, &['`'])) {
-            code = !code;
-            i += 1;
-        } else if code {
-            out.push(c);
-            i += 1;
-        } else if c == '\\' && next.is_some_and(|n| n.is_ascii_punctuation()) {
-            out.extend(next);
-            i += 2;
-        } else if c == '*' && next == Some('*') && (bold || closes(i + 2, &['*', '*'])) {
-            bold = !bold;
-            toggle(&mut out, bold, BOLD);
-            i += 2;
-        } else if (c == '*' || c == '_') && italic == Some(c) {
-            italic = None;
-            toggle(&mut out, false, ITALIC);
-            i += 1;
-        } else if (c == '*' || c == '_')
-            && italic.is_none()
-            && next.is_some_and(|n| !n.is_whitespace())
-            && (c == '*' || i == 0 || !chars[i - 1].is_alphanumeric())
-            && closes(i + 1, &[c])
-        {
-            italic = Some(c);
-            toggle(&mut out, true, ITALIC);
-            i += 1;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    if ansi && (bold || italic.is_some()) {
-        out.push_str("\u{1b}[0m");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_is_plain_text_off_a_terminal_and_styled_on_one() {
-        for (text, plain, styled) in [
-            ("**You could ask:**", "You could ask:", "\u{1b}[1mYou could ask:\u{1b}[22m"),
-            ("by Alexis, *news report*", "by Alexis, news report", "by Alexis, \u{1b}[3mnews report\u{1b}[23m"),
-            (
-                "_italic_ and snake_case_name",
-                "italic and snake_case_name",
-                "\u{1b}[3mitalic\u{1b}[23m and snake_case_name",
-            ),
-            ("use `/ask` here", "use /ask here", "use /ask here"),
-            ("5 * 3 = 15, a lone ** stays", "5 * 3 = 15, a lone ** stays", "5 * 3 = 15, a lone ** stays"),
-            ("\\*not italic\\*", "*not italic*", "*not italic*"),
-            ("**bold *and italic***", "bold and italic", "\u{1b}[1mbold \u{1b}[3mand italic\u{1b}[22m\u{1b}[23m"),
-        ] {
-            assert_eq!(markdown(text, false), plain, "{text}");
-            assert_eq!(markdown(text, true), styled, "{text}");
-        }
-    }
 
     #[test]
     fn silence_is_explained_by_cooldown_or_by_doubt() {

@@ -56,6 +56,9 @@ pub struct Recorded {
     /// The `Authorization` header, to tell apart bots sharing one mock.
     #[serde(skip)]
     pub auth: String,
+    /// What the mock answered (a posted message, with its id), `Null` for none.
+    #[serde(skip)]
+    pub response: Value,
 }
 
 /// A way to misbehave, once. A test queues one for the next REST request that
@@ -116,11 +119,19 @@ pub struct Fan {
     pub id: u64,
     pub name: String,
     pub bot: bool,
+    /// Their permissions in the guild's channels, as interactions carry them.
+    pub permissions: u64,
 }
 
 impl Fan {
+    /// A plain member: no Manage Messages, no Manage Server.
     pub fn new(id: u64, name: &str) -> Fan {
-        Fan { id, name: name.to_string(), bot: false }
+        Fan { id, name: name.to_string(), bot: false, permissions: payloads::MEMBER }
+    }
+
+    /// This fan with `extra` permissions too (`payloads::MANAGE_MESSAGES`, ...).
+    pub fn with(self, extra: u64) -> Fan {
+        Fan { permissions: self.permissions | extra, ..self }
     }
 
     fn json(&self) -> Value {
@@ -131,8 +142,17 @@ impl Fan {
 /// An event the mock sent, to find the bot's response to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sent {
-    Interaction { id: u64, token: String },
-    Message { id: u64 },
+    Interaction {
+        id: u64,
+        token: String,
+    },
+    Message {
+        id: u64,
+    },
+    /// A reaction on message `message`: the bot answers by deleting it, or not at all.
+    Reaction {
+        message: u64,
+    },
 }
 
 impl Sent {
@@ -147,6 +167,9 @@ impl Sent {
                 request.method == "POST"
                     && request.path.starts_with("/channels/")
                     && request.body["message_reference"]["message_id"] == json!(id.to_string())
+            }
+            Sent::Reaction { message } => {
+                request.method == "DELETE" && request.path.ends_with(&format!("/messages/{message}"))
             }
         }
     }
@@ -172,7 +195,13 @@ struct Shared {
     client_ops: Mutex<Vec<u64>>,
     latency: Mutex<Duration>,
     sessions: Mutex<HashMap<String, gateway::Session>>,
+    /// The messages the bot posted, by id, for GET and DELETE (the oldest
+    /// forgotten past [`POSTED`]).
+    posted: Mutex<VecDeque<(u64, Value)>>,
 }
+
+/// Messages the mock remembers the bot posting.
+const POSTED: usize = 10_000;
 
 /// Locks a mutex, ignoring poisoning: the mock's state stays consistent between
 /// statements, and a panicking test must not hide the real failure behind another.
@@ -212,6 +241,7 @@ impl MockDiscord {
             client_ops: Mutex::default(),
             latency: Mutex::default(),
             sessions: Mutex::default(),
+            posted: Mutex::default(),
         });
         let rest = rest_listener.local_addr()?;
         let certificate_der = certified.cert.der().to_vec();
@@ -368,6 +398,65 @@ impl MockDiscord {
         self.over_gateway(place, self.click_interaction(place, fan, custom_id))
     }
 
+    /// A fan clicks a button with `custom_id` under the bot's message `message` (as
+    /// REST returned it when the bot posted it).
+    pub fn click_on(&self, place: Place, fan: &Fan, custom_id: &str, message: &Value) -> Sent {
+        let (sent, interaction) =
+            self.interaction(place, fan, 3, payloads::button_data(custom_id), Some(message.clone()));
+        self.over_gateway(place, (sent, interaction))
+    }
+
+    /// A fan submits the modal `custom_id` with `text` in its one field.
+    pub fn submit_modal(&self, place: Place, fan: &Fan, custom_id: &str, text: &str) -> Sent {
+        self.over_gateway(place, self.modal_interaction(place, fan, custom_id, text))
+    }
+
+    /// The interaction of [`Self::submit_modal`], not sent.
+    pub fn modal_interaction(&self, place: Place, fan: &Fan, custom_id: &str, text: &str) -> (Sent, Value) {
+        self.interaction(place, fan, 5, payloads::modal_data(custom_id, "note", text), None)
+    }
+
+    /// A fan uses the message context-menu command `name` on `target` (a message as
+    /// Discord sends it: see [`Self::message_json`]).
+    pub fn message_command(&self, place: Place, fan: &Fan, name: &str, target: &Value) -> Sent {
+        let data = payloads::message_command_data(self.id(), name, target);
+        self.over_gateway(place, self.interaction(place, fan, 2, data, None))
+    }
+
+    /// A fan adds `emoji` to the message `message` by `author`.
+    pub fn react(&self, place: Place, fan: &Fan, message: u64, author: u64, emoji: &str) -> Sent {
+        self.dispatch(place.guild, "MESSAGE_REACTION_ADD", payloads::reaction(place, fan.id, message, author, emoji));
+        Sent::Reaction { message }
+    }
+
+    /// A fan opens a thread (or a forum post) under channel `parent`; its channel id.
+    pub fn thread(&self, guild: u64, parent: u64, fan: &Fan, name: &str) -> u64 {
+        let id = self.id();
+        self.dispatch(guild, "THREAD_CREATE", payloads::thread(id, guild, parent, fan.id, name));
+        id
+    }
+
+    /// Discord tells the bot the threads open in `guild` (THREAD_LIST_SYNC), each
+    /// `(thread, parent)`, as it does when the bot gains access to their channels.
+    pub fn sync_threads(&self, guild: u64, threads: &[(u64, u64)]) {
+        let threads: Vec<Value> =
+            threads.iter().map(|&(id, parent)| payloads::thread(id, guild, parent, BOT_ID, "a thread")).collect();
+        self.dispatch(guild, "THREAD_LIST_SYNC", payloads::thread_list_sync(guild, &threads));
+    }
+
+    /// A message as [`Self::message`] sends it, returned rather than sent: the
+    /// target of a context-menu command, sent with [`Self::post`].
+    pub fn message_json(&self, place: Place, author: &Fan, content: &str) -> Value {
+        payloads::message(self.id(), place, author.json(), content, &[], &json!({}))
+    }
+
+    /// Sends a message made by [`Self::message_json`].
+    pub fn post(&self, place: Place, message: Value) -> Sent {
+        let id = message["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0);
+        self.dispatch(place.guild, "MESSAGE_CREATE", message);
+        Sent::Message { id }
+    }
+
     /// The interaction of [`Self::command`], not sent: to post it to an interactions
     /// endpoint ([`endpoint::Client`]) instead, or as well.
     pub fn command_interaction(&self, place: Place, fan: &Fan, name: &str, options: &[(&str, Value)]) -> (Sent, Value) {
@@ -403,9 +492,18 @@ impl MockDiscord {
     fn interaction(&self, place: Place, fan: &Fan, kind: u8, data: Value, message: Option<Value>) -> (Sent, Value) {
         let id = self.id();
         let token = format!("interaction-token-{id}");
-        let interaction =
-            payloads::Interaction { id, token: &token, app_id: BOT_ID, place, user: fan.json(), kind, data, message }
-                .to_json();
+        let interaction = payloads::Interaction {
+            id,
+            token: &token,
+            app_id: BOT_ID,
+            place,
+            user: fan.json(),
+            permissions: fan.permissions,
+            kind,
+            data,
+            message,
+        }
+        .to_json();
         (Sent::Interaction { id, token }, interaction)
     }
 

@@ -5,15 +5,28 @@
 use serde_json::{json, Value};
 
 pub const TIMESTAMP: &str = "2014-03-10T12:00:00.000000+00:00";
-/// Generous permissions for the mock's members and the bot: nothing fails for lack of one.
+/// Generous permissions for the bot: nothing it does fails for lack of one.
 const PERMISSIONS: &str = "2248473465835073";
+/// A plain member's permissions: view, send, embed, react, read history, use
+/// application commands; not Manage Messages, not Manage Server.
+pub const MEMBER: u64 = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 6) | (1 << 16) | (1 << 31);
+/// Manage Messages, a moderator's.
+pub const MANAGE_MESSAGES: u64 = 1 << 13;
+/// Manage Server, for `/settings`.
+pub const MANAGE_GUILD: u64 = 1 << 5;
 
 pub fn user(id: u64, name: &str, bot: bool) -> Value {
     json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name, "avatar": null, "bot": bot})
 }
 
 pub fn member(user: Value) -> Value {
-    json!({"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0, "permissions": PERMISSIONS})
+    member_with(user, MEMBER)
+}
+
+/// A member as an interaction carries them: with their permissions in the channel.
+pub fn member_with(user: Value, permissions: u64) -> Value {
+    json!({"user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": false, "mute": false, "flags": 0,
+           "permissions": permissions.to_string()})
 }
 
 pub fn hello(heartbeat_interval_ms: u64) -> Value {
@@ -49,7 +62,9 @@ pub struct Interaction<'a> {
     pub app_id: u64,
     pub place: Place,
     pub user: Value,
-    /// 2 command, 3 component, 4 autocomplete.
+    /// The member's permissions in the channel.
+    pub permissions: u64,
+    /// 2 command, 3 component, 4 autocomplete, 5 modal submit.
     pub kind: u8,
     pub data: Value,
     pub message: Option<Value>,
@@ -64,7 +79,7 @@ impl Interaction<'_> {
             "data": self.data,
             "guild_id": self.place.guild.to_string(),
             "channel_id": self.place.channel.to_string(),
-            "member": member(self.user.clone()),
+            "member": member_with(self.user.clone(), self.permissions),
             "token": self.token,
             "version": 1,
             "locale": "en-US",
@@ -86,13 +101,18 @@ pub fn ping(id: u64, app_id: u64, token: &str) -> Value {
     json!({"id": id.to_string(), "application_id": app_id.to_string(), "type": 1, "token": token, "version": 1})
 }
 
-/// The `data` of a slash command with options `(name, value)`; string and boolean
-/// values only, which is all this bot's commands take.
+/// The `data` of a slash command with options `(name, value)`: a string, a boolean,
+/// a number, or `{"channel": "ID"}` for a channel.
 pub fn command_data(command_id: u64, name: &str, options: &[(&str, Value)], focused: Option<&str>) -> Value {
     let options: Vec<Value> = options
         .iter()
         .map(|(option, value)| {
-            let kind = if value.is_boolean() { 5 } else { 3 };
+            let (kind, value) = match value {
+                Value::Bool(_) => (5, value.clone()),
+                Value::Number(_) => (10, value.clone()),
+                Value::Object(o) if o.contains_key("channel") => (7, o["channel"].clone()),
+                _ => (3, value.clone()),
+            };
             let mut o = json!({"name": option, "type": kind, "value": value});
             if focused == Some(*option) {
                 o["focused"] = json!(true);
@@ -105,6 +125,48 @@ pub fn command_data(command_id: u64, name: &str, options: &[(&str, Value)], focu
 
 pub fn button_data(custom_id: &str) -> Value {
     json!({"custom_id": custom_id, "component_type": 2})
+}
+
+/// The `data` of a message context-menu command (command type 3) on `target`.
+pub fn message_command_data(command_id: u64, name: &str, target: &Value) -> Value {
+    let id = target["id"].as_str().unwrap_or("0");
+    json!({"id": command_id.to_string(), "name": name, "type": 3, "target_id": id,
+           "resolved": {"messages": {id: target}}})
+}
+
+/// The `data` of a submitted modal with one text field.
+pub fn modal_data(custom_id: &str, field: &str, text: &str) -> Value {
+    json!({"custom_id": custom_id, "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": field, "value": text}]}
+    ]})
+}
+
+/// MESSAGE_REACTION_ADD: `user` added `emoji` to a message by `author`.
+pub fn reaction(place: Place, user: u64, message: u64, author: u64, emoji: &str) -> Value {
+    json!({
+        "user_id": user.to_string(), "channel_id": place.channel.to_string(), "message_id": message.to_string(),
+        "guild_id": place.guild.to_string(), "message_author_id": author.to_string(),
+        "emoji": {"id": null, "name": emoji}, "burst": false, "burst_colors": [], "type": 0,
+    })
+}
+
+/// A public thread (channel type 11) in `parent`, as THREAD_CREATE carries it; a
+/// forum post is such a thread too.
+pub fn thread(id: u64, guild: u64, parent: u64, owner: u64, name: &str) -> Value {
+    json!({
+        "id": id.to_string(), "guild_id": guild.to_string(), "parent_id": parent.to_string(),
+        "owner_id": owner.to_string(), "type": 11, "name": name, "last_message_id": null,
+        "rate_limit_per_user": 0, "message_count": 0, "member_count": 1, "position": 0, "nsfw": false,
+        "permission_overwrites": [], "flags": 0, "newly_created": true,
+        "thread_metadata": {"archived": false, "auto_archive_duration": 1440, "archive_timestamp": TIMESTAMP,
+                            "locked": false},
+    })
+}
+
+/// THREAD_LIST_SYNC: the threads open in `guild`, as Discord sends them when the
+/// bot gains access to a channel (GUILD_CREATE carries the same list).
+pub fn thread_list_sync(guild: u64, threads: &[Value]) -> Value {
+    json!({"guild_id": guild.to_string(), "threads": threads, "members": []})
 }
 
 /// A message as Discord sends it in MESSAGE_CREATE and returns from REST.
@@ -188,6 +250,7 @@ mod tests {
             app_id: 1,
             place: place(),
             user: fan.clone(),
+            permissions: MEMBER,
             kind: 2,
             message: None,
             data: command_data(3, "ask", &[("question", json!("who")), ("private", json!(true))], None),
@@ -199,8 +262,48 @@ mod tests {
         let bot_message = message(5, place(), user(1, "bot", true), "", &[], &json!({}));
         let click = Interaction { kind: 3, data: button_data("sources:x"), message: Some(bot_message), ..complete };
         assert!(matches!(serde_json::from_value(click.to_json()).unwrap(), SerenityInteraction::Component(_)));
+        let target = message(6, place(), fan.clone(), "who directed it?", &[], &json!({}));
+        let menu = Interaction { kind: 2, data: message_command_data(4, "Ask firstkiss-bot", &target), ..click };
+        match serde_json::from_value(menu.to_json()).unwrap() {
+            SerenityInteraction::Command(c) => {
+                assert!(matches!(c.data.target(), Some(serenity::all::ResolvedTarget::Message(m)) if m.id.get() == 6));
+            }
+            other => panic!("{other:?}"),
+        }
+        let submit = Interaction { kind: 5, data: modal_data("note:1", "note", "@everyone hi"), message: None, ..menu };
+        assert!(matches!(serde_json::from_value(submit.to_json()).unwrap(), SerenityInteraction::Modal(_)));
+        let settings = Interaction {
+            kind: 2,
+            permissions: MANAGE_GUILD,
+            data: command_data(
+                5,
+                "settings",
+                &[("add_qa_channel", json!({"channel": "3000"})), ("user_cooldown", json!(2.5))],
+                None,
+            ),
+            ..submit
+        };
+        match serde_json::from_value(settings.to_json()).unwrap() {
+            SerenityInteraction::Command(c) => {
+                assert_eq!(c.member.unwrap().permissions, Some(serenity::all::Permissions::MANAGE_GUILD));
+                assert_eq!(c.data.options.len(), 2);
+            }
+            other => panic!("{other:?}"),
+        }
         let ping = serde_json::from_value(super::ping(9, 1, "t")).unwrap();
         assert!(matches!(ping, SerenityInteraction::Ping(_)));
+    }
+
+    #[test]
+    fn reactions_and_threads_deserialize() {
+        let r: serenity::all::Reaction = serde_json::from_value(reaction(place(), 42, 5, 1, "❌")).unwrap();
+        assert!(r.emoji.unicode_eq("❌") && r.message_author_id.map(|a| a.get()) == Some(1));
+        let t: serenity::all::GuildChannel = serde_json::from_value(thread(9, 100 << 22, 7, 42, "a thread")).unwrap();
+        assert_eq!(t.parent_id.map(|p| p.get()), Some(7));
+        assert_eq!(t.kind, serenity::all::ChannelType::PublicThread);
+        let sync: serenity::all::ThreadListSyncEvent =
+            serde_json::from_value(thread_list_sync(100 << 22, &[thread(9, 100 << 22, 7, 42, "a thread")])).unwrap();
+        assert_eq!(sync.threads.len(), 1);
     }
 
     #[test]

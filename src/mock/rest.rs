@@ -69,7 +69,14 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Respo
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let index = {
         let mut requests = lock(&shared.requests);
-        requests.push(Recorded { method: method.clone(), path, body: body.clone(), status: 0, auth });
+        requests.push(Recorded {
+            method: method.clone(),
+            path,
+            body: body.clone(),
+            status: 0,
+            auth,
+            response: Value::Null,
+        });
         requests.len() - 1
     };
     shared.changes.send_modify(|n| *n += 1);
@@ -81,8 +88,13 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Respo
     let fault = shared.take_fault(|t| matches!(t, Trigger::Request(applies) if applies(&route, &body)));
     let response = match fault {
         Some(Fault::Hang) => std::future::pending().await,
-        Some(Fault::RateLimit(seconds)) => rate_limited(seconds),
-        Some(Fault::Status(status)) => json_response(status, &payloads::error(0, "the mock was told to fail")),
+        Some(Fault::RateLimit(seconds)) => {
+            let response = rate_limited(seconds);
+            lock(&shared.requests)[index].status = 429;
+            shared.changes.send_modify(|n| *n += 1);
+            return Ok(response);
+        }
+        Some(Fault::Status(status)) => (status, payloads::error(0, "the mock was told to fail")),
         // A gateway fault means nothing to a request: it cuts the connection, the
         // nearest thing REST has.
         Some(Fault::Drop | Fault::Close(_) | Fault::Reconnect | Fault::InvalidSession { .. }) => {
@@ -92,40 +104,64 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Result<Respo
         }
         None => answer(&shared, &method, &route, &body),
     };
-    lock(&shared.requests)[index].status = response.status().as_u16();
+    let (status, answered) = response;
+    let response = json_response(status, &answered);
+    {
+        let mut requests = lock(&shared.requests);
+        requests[index].status = status;
+        requests[index].response = answered;
+    }
     shared.changes.send_modify(|n| *n += 1);
     Ok(response)
 }
 
-/// What Discord would answer to a well-formed request.
-fn answer(shared: &Shared, method: &str, route: &str, body: &Value) -> Response<Full<Bytes>> {
+/// What Discord would answer to a well-formed request: a status and a JSON body
+/// (`Null` for none, as a 204 has).
+fn answer(shared: &Shared, method: &str, route: &str, body: &Value) -> (u16, Value) {
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
     let id = || shared.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let message = |channel: u64| {
         let place = Place { guild: GUILD, channel };
         payloads::message(id(), place, shared.bot.clone(), body["content"].as_str().unwrap_or(""), &[], body)
     };
+    let posted = |channel: &str, id: &str| {
+        let posted = lock(&shared.posted);
+        posted.iter().find(|(m, p)| m.to_string() == id && p["channel_id"] == json!(channel)).map(|(_, p)| p.clone())
+    };
     match (method, segments.as_slice()) {
-        ("GET", ["gateway"]) => json_response(200, &json!({"url": shared.gateway_url})),
-        ("GET", ["gateway", "bot"]) => json_response(
+        ("GET", ["gateway"]) => (200, json!({"url": shared.gateway_url})),
+        ("GET", ["gateway", "bot"]) => (
             200,
-            &json!({"url": shared.gateway_url, "shards": 1,
+            json!({"url": shared.gateway_url, "shards": 1,
                     "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}),
         ),
-        ("GET", ["users", "@me"]) => json_response(200, &shared.bot),
-        ("GET", ["oauth2", "applications", "@me"]) => json_response(200, &payloads::application(BOT_ID, &shared.bot)),
-        ("PUT", ["applications", _, "commands"]) => json_response(200, &commands(shared, None, body)),
-        ("PUT", ["applications", _, "guilds", guild, "commands"]) => {
-            json_response(200, &commands(shared, guild.parse().ok(), body))
-        }
-        ("POST", ["interactions", _, _, "callback"]) => {
-            Response::builder().status(StatusCode::NO_CONTENT).body(Full::default()).unwrap_or_default()
-        }
+        ("GET", ["users", "@me"]) => (200, shared.bot.clone()),
+        ("GET", ["oauth2", "applications", "@me"]) => (200, payloads::application(BOT_ID, &shared.bot)),
+        ("PUT", ["applications", _, "commands"]) => (200, commands(shared, None, body)),
+        ("PUT", ["applications", _, "guilds", guild, "commands"]) => (200, commands(shared, guild.parse().ok(), body)),
+        ("POST", ["interactions", _, _, "callback"]) => (204, Value::Null),
         ("GET" | "PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
-            json_response(200, &message(QA_CHANNEL))
+            (200, message(QA_CHANNEL))
         }
-        ("POST", ["channels", channel, "messages"]) => json_response(200, &message(channel.parse().unwrap_or(0))),
-        _ => json_response(404, &payloads::error(0, "404: Not Found")),
+        ("POST", ["channels", channel, "messages"]) => {
+            let posted = message(channel.parse().unwrap_or(0));
+            let id = posted["id"].as_str().and_then(|i| i.parse().ok()).unwrap_or(0);
+            let mut all = lock(&shared.posted);
+            all.push_back((id, posted.clone()));
+            if all.len() > super::POSTED {
+                all.pop_front();
+            }
+            (200, posted)
+        }
+        ("GET", ["channels", channel, "messages", id]) => match posted(channel, id) {
+            Some(message) => (200, message),
+            None => (404, payloads::error(10008, "Unknown Message")),
+        },
+        ("DELETE", ["channels", _, "messages", id]) => {
+            lock(&shared.posted).retain(|(m, _)| m.to_string() != *id);
+            (204, Value::Null)
+        }
+        _ => (404, payloads::error(0, "404: Not Found")),
     }
 }
 
@@ -150,6 +186,9 @@ fn rate_limited(seconds: f64) -> Response<Full<Bytes>> {
 }
 
 fn json_response(status: u16, body: &Value) -> Response<Full<Bytes>> {
+    if body.is_null() {
+        return Response::builder().status(status).body(Full::default()).unwrap_or_default();
+    }
     Response::builder()
         .status(status)
         .header("content-type", "application/json")

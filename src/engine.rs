@@ -94,8 +94,10 @@ impl Engine {
                 let (id, confidence) = best(&self.matcher.rank_top(&named.rest, DOCUMENT_CANDIDATES))?;
                 // What is left of the question can lose what made it a near miss
                 // ("how long was the interview"): the whole question must have
-                // reached the fact too.
-                if !ranking.ranked.iter().any(|s| s.fact() == Some(id)) {
+                // reached the fact too, if not first (the author's name may fill the
+                // first places with what the documents don't say of them).
+                let reached = self.matcher.rank_top(question, DOCUMENT_CANDIDATES);
+                if !reached.ranked.iter().any(|s| s.fact() == Some(id)) {
                     return None;
                 }
                 (id, confidence)

@@ -930,7 +930,7 @@ fn notice(request: &Recorded) -> String {
 /// What `read` finds in the in-memory store, once it finds something (records are
 /// written by a task of their own, a moment after the reply).
 async fn stored<T>(store: &Store, read: impl Fn(&Memory) -> Option<T>) -> T {
-    let Store::Memory(memory) = store;
+    let Store::Memory(memory) = store else { panic!("these tests record in memory") };
     let deadline = Instant::now() + PATIENCE;
     loop {
         if let Some(found) = read(memory) {

@@ -381,8 +381,12 @@ fn mock_presses_buttons_and_fills_in_the_note() {
     assert_eq!(labels, ["Sources", "👍", "👎"], "{rows}");
     assert_eq!(rows[1]["components"][0]["custom_id"], "rel:song-title");
 
-    let out = run_with_stdin(&["mock", "--database", "postgres://nowhere"], b"");
+    // Nothing listens on loopback port 1: a clear error and a non-zero exit.
+    let out = run_with_stdin(&["mock", "--database", "postgres://fk@127.0.0.1:1/fk"], b"");
     assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error: cannot open the database postgres://fk@127.0.0.1:1/fk"), "{stderr}");
+    let out = run_with_stdin(&["mock", "--database", "mysql://fk@127.0.0.1/fk"], b"");
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not one of"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 

@@ -34,8 +34,8 @@ pub enum EditError {
     Read { path: PathBuf, reason: std::io::Error },
     #[error("{} is not valid TOML, so it was left alone: {reason}", path.display())]
     Toml { path: PathBuf, reason: String },
-    #[error("{} has no [[{table}]] with id = \"{id}\"", path.display())]
-    NoEntry { path: PathBuf, table: &'static str, id: String },
+    #[error("{} has no [[{table}]] with id = \"{id}\"{hint}", path.display())]
+    NoEntry { path: PathBuf, table: &'static str, id: String, hint: &'static str },
     #[error("[[{table}]] \"{id}\" in {} has no questions array to add to", path.display())]
     NoQuestions { path: PathBuf, table: &'static str, id: String },
     #[error("[[{table}]] \"{id}\" already has the phrasing \"{phrasing}\"")]
@@ -71,7 +71,21 @@ fn with_phrasing(text: &str, path: &Path, entry: Entry, id: &str, phrasing: &str
     let table = entry.table();
     let mut doc: DocumentMut =
         text.parse().map_err(|e: toml_edit::TomlError| EditError::Toml { path: path.into(), reason: e.to_string() })?;
-    let no_entry = || EditError::NoEntry { path: path.into(), table, id: id.into() };
+    // The id may be the other kind of entry's: say which flag takes it.
+    let other = match entry {
+        Entry::Fact => Entry::Unknown,
+        Entry::Unknown => Entry::Fact,
+    };
+    let is_other = doc
+        .get(other.table())
+        .and_then(|t| t.as_array_of_tables())
+        .is_some_and(|ts| ts.iter().any(|t| t.get("id").and_then(|v| v.as_str()) == Some(id)));
+    let hint = match (is_other, other) {
+        (false, _) => "",
+        (true, Entry::Unknown) => ": it is an [[unknown]], which --unknown N ID takes",
+        (true, Entry::Fact) => ": it is a [[fact]], which --accept N ID takes",
+    };
+    let no_entry = || EditError::NoEntry { path: path.into(), table, id: id.into(), hint };
     let entries = doc.get_mut(table).and_then(|t| t.as_array_of_tables_mut()).ok_or_else(no_entry)?;
     let found = entries.iter_mut().find(|t| t.get("id").and_then(|v| v.as_str()) == Some(id)).ok_or_else(no_entry)?;
     let questions = found
@@ -162,7 +176,12 @@ questions = ["how old is {person}", "{person} age"]
         let err = with_phrasing(BASE, path, Entry::Fact, "nope", "x").unwrap_err().to_string();
         assert_eq!(err, "k.toml has no [[fact]] with id = \"nope\"");
         let err = with_phrasing(BASE, path, Entry::Unknown, "director", "x").unwrap_err().to_string();
-        assert!(err.contains("[[unknown]]"), "{err}");
+        assert_eq!(
+            err,
+            "k.toml has no [[unknown]] with id = \"director\": it is a [[fact]], which --accept N ID takes"
+        );
+        let err = with_phrasing(BASE, path, Entry::Fact, "age", "x").unwrap_err().to_string();
+        assert!(err.ends_with(": it is an [[unknown]], which --unknown N ID takes"), "{err}");
         let err = with_phrasing(BASE, path, Entry::Fact, "director", "Who is the Director??").unwrap_err();
         assert!(matches!(err, EditError::AlreadyThere { .. }), "{err}");
     }

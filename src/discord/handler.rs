@@ -73,6 +73,8 @@ pub struct Handler {
     /// The 👍 and 👎 already counted, by answer and user, so a second click is
     /// thanked without a second write.
     feedback: Taken,
+    /// The questions of recent answers, for a 👎 record (where questions are recorded).
+    recent: super::recent::RecentQuestions,
     /// The gateway intents the bot asks for, decided at start.
     intents: GatewayIntents,
 }
@@ -228,6 +230,7 @@ impl Handler {
             guilds: RwLock::new(guilds.into_iter().collect()),
             threads: Mutex::new(Bounded::new(MAX_THREADS)),
             feedback: Taken::default(),
+            recent: Default::default(),
             intents,
         }
     }
@@ -289,6 +292,10 @@ impl Handler {
     /// records questions. Never waits.
     fn record_question(&self, reply: &Reply, id: RecordId, guild: Option<GuildId>, question: &str, local: &Local) {
         let Some(recorder) = &self.recorder else { return };
+        let text = || text::clip(question, text::MAX_QUESTION_CHARS).to_string();
+        if reply.is_answer() && local.record_questions {
+            self.recent.keep(id, text());
+        }
         if reply.is_chat() || (reply.is_answer() && reply.confidence >= self.settings.records.review_confidence) {
             return;
         }
@@ -296,7 +303,7 @@ impl Handler {
             id,
             at: store::now(),
             guild: guild.map(GuildId::get),
-            text: local.record_questions.then(|| text::clip(question, text::MAX_QUESTION_CHARS).to_string()),
+            text: local.record_questions.then(text),
             fact: reply.fact_id.clone().or_else(|| reply.suggested.first().cloned()),
             confidence: reply.confidence,
             answered: reply.is_answer(),
@@ -541,7 +548,7 @@ impl Handler {
                         helpful,
                         fact: Some(fact),
                         confidence,
-                        question: None,
+                        question: self.recent.question(answer),
                     }));
                 }
                 match (helpful, first) {

@@ -13,6 +13,7 @@ mod inflight;
 pub mod metrics;
 pub mod preview;
 pub mod ratelimits;
+mod recent;
 pub mod render;
 mod serve;
 pub mod verify;

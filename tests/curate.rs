@@ -293,3 +293,56 @@ fn coverage_lists_the_uncited_sentences_of_the_fixture_with_file_and_line() {
     assert!(!text.contains("It's a simple enough concept."), "{text}");
     assert!(text.contains("total: 5 of 115 sentences cited (4%)"), "{text}");
 }
+
+/// The whole loop of issue 10, through the binary only: a fan in the mock asks
+/// something the bot misses, takes a suggestion, gives a 👎 with a note and follows
+/// a related fact; `review` shows the missed question; `review --accept` makes it a
+/// phrasing; and the next `ask` answers it.
+#[cfg(feature = "mock")]
+#[test]
+fn a_missed_question_in_the_mock_becomes_a_phrasing_the_bot_answers() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let (dir, _) = common::fixture_copy();
+    let question = "who was behind the camera lens";
+    let mut mock = Command::new(env!("CARGO_BIN_EXE_firstkiss-bot"))
+        .args(["mock", "--database", "sqlite://record.db"])
+        .current_dir(dir.path())
+        .env_remove("FIRSTKISS_KNOWLEDGE")
+        .env_remove("FIRSTKISS_DATABASE")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the mock runs");
+    let script =
+        format!("/ask {question}\n[1]\n/ask who directed it\n[👎 the camera crew]\n[Related: The song in the film]\n");
+    mock.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("the script is written");
+    let out = mock.wait_with_output().expect("the mock ends");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(shown.contains("I don't know"), "the bot missed it first: {shown}");
+    assert!(shown.contains("== The song in the film =="), "the related fact was followed: {shown}");
+
+    let listing = ok(&bot(dir.path(), &["review", "--database", "sqlite://record.db", "--json"]));
+    let listing: Value = serde_json::from_str(&listing).expect("JSON");
+    let groups = listing["groups"].as_array().expect("the groups");
+    let missed = groups
+        .iter()
+        .find(|g| g["question"] == question)
+        .unwrap_or_else(|| panic!("the missed question is listed: {listing}"));
+    assert_eq!(missed["missed"], 1, "{missed}");
+    assert_eq!(missed["taken"][0]["fact"], "director", "the suggestion taken is counted: {missed}");
+    let disliked =
+        groups.iter().find(|g| g["question"] == "who directed it").expect("the 👎 is listed with its question");
+    assert_eq!(disliked["unhelpful"], 1, "{disliked}");
+    assert_eq!(disliked["notes"][0], "the camera crew", "{disliked}");
+    let number = missed["number"].as_u64().expect("a group number").to_string();
+
+    ok(&bot(dir.path(), &["review", "--database", "sqlite://record.db", "--accept", &number, "director"]));
+    let answer = ok(&bot(dir.path(), &["ask", "--json", question]));
+    let answer: Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(answer["fact"], "director", "the next ask answers it: {answer}");
+}

@@ -300,11 +300,12 @@ pub async fn open(records: &RecordSettings) -> Result<(Store, HashKey), StoreErr
     use tracing::Instrument;
     let span = tracing::info_span!("records", database = %records.database);
     async {
+        // The database first: one that cannot be opened leaves no key file behind.
+        let store = Store::open(&records.database).await?;
         let key = match records.key_file() {
             None => key::ephemeral()?,
             Some(file) => key::load(std::env::var(key::HASH_KEY_ENV).ok().as_deref(), &file)?,
         };
-        let store = Store::open(&records.database).await?;
         let pruned = store.prune(records.retention).await?;
         tracing::info!(pruned, retention_days = records.retention.as_secs() / 86_400, "records open");
         // A bot that runs for months must not keep records past the retention either.

@@ -7,7 +7,12 @@
 /// Chat form, and what it stands for ("" for filler that carries no meaning). A
 /// contraction stands for its stem as [`super::words`] keeps it ("don't" → "don").
 const CHAT: &[(&str, &str)] = &[
+    ("1st", "first"),
     ("2day", "today"),
+    ("2nd", "second"),
+    ("3rd", "third"),
+    ("4th", "fourth"),
+    ("5th", "fifth"),
     ("abt", "about"),
     ("afaik", ""),
     ("alot", "lot"),

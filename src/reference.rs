@@ -138,19 +138,24 @@ impl References {
         let (source, _, name) = best.filter(|_| !tied)?;
         let named =
             |k: &String| k == DOCUMENT || name.keys.iter().any(|n| n == k || k.strip_suffix('s') == Some(n.as_str()));
-        let mut rest: Vec<&str> = Vec::with_capacity(words.len());
+        let mut rest: Vec<(&str, &String)> = Vec::with_capacity(words.len());
         for (i, (word, k)) in words.iter().zip(&asked).enumerate() {
             // "according to" goes whole.
             let after_according = i > 0 && words[i - 1] == "according" && word == "to";
             if !named(k) && !after_according {
-                rest.push(word);
+                rest.push((word, k));
             }
         }
-        // "Who wrote the 'spawns actual couple' article" asks about the document
-        // itself, not about anything it says.
-        if !rest.iter().any(|w| !text::is_stopword(w) && !ABOUT_A_DOCUMENT.contains(w)) {
+        // "Who wrote the 'spawns actual couple' article" and "what was the huffpost
+        // soko article called" ask about the document itself (its writer, its
+        // title, whom it interviews), not about anything it says.
+        let its_people = |k: &String| self.names[source].iter().any(|n| n.person && n.keys.contains(k));
+        let asks_of_it =
+            |&(w, k): &(&str, &String)| !text::is_stopword(w) && !ABOUT_A_DOCUMENT.contains(&w) && !its_people(k);
+        if !rest.iter().any(asks_of_it) {
             return None;
         }
+        let rest: Vec<&str> = rest.into_iter().map(|(w, _)| w).collect();
         Some(Reference { source, rest: rest.join(" ") })
     }
 }
@@ -213,6 +218,7 @@ mod tests {
     #[test]
     fn a_question_about_the_document_itself_or_naming_none_is_left_alone() {
         assert_eq!(named("who wrote mallins article"), None, "nothing asked of what it says");
+        assert_eq!(named("what was the huffpost soko article called"), None, "its title, not what it says");
         assert_eq!(named("how long is the video"), None);
         assert_eq!(named(""), None);
     }

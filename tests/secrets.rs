@@ -6,8 +6,11 @@
 //! bytes in. Its own binary, because it installs the process's
 //! global log subscriber.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+#[path = "common/captured.rs"]
+mod captured;
+
+use captured::Captured;
+use std::sync::Arc;
 use std::time::Duration;
 
 use firstkiss::discord::{self, Metrics, Secret, Services, Settings, Verifier};
@@ -17,19 +20,6 @@ use firstkiss::Engine;
 use serde_json::json;
 
 const TOKEN: &str = "MTA1MDAwMDAwMDAwMDAwMDAw.GsEcRe.tokentokentokentokentokentokentokenXYZ";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_is_never_logged() {
@@ -73,7 +63,7 @@ async fn the_token_is_never_logged() {
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(20), bot).await;
 
-    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
+    let logs = captured.text();
     assert!(logs.contains("answered"), "the logs were captured: {} bytes", logs.len());
     assert!(logs.contains("could not send the command"), "the failure was logged");
     assert!(logs.contains("TRACE"), "every level was on");

@@ -74,7 +74,8 @@ impl std::fmt::Debug for References {
 #[derive(Debug)]
 struct Name {
     keys: Vec<String>,
-    /// A person's name, which names the document only beside a document word.
+    /// A person's name (the author's or subject's): with a document word beside it,
+    /// as every name needs, it names the document.
     person: bool,
 }
 
@@ -113,15 +114,19 @@ impl References {
     /// The document `question` names, if it names exactly one best.
     pub fn find(&self, question: &str) -> Option<Reference> {
         let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
+        // Every name needs a word for a document (`names_a_document`), so nearly
+        // every question leaves here, before any stemming.
+        if !words.iter().any(|w| DOCUMENT_WORDS.contains(&w.as_str())) {
+            return None;
+        }
         let asked: Vec<String> = words.iter().map(|w| key(&self.stemmer, w)).collect();
         let has = |k: &String| asked.iter().any(|a| a == k || a.strip_suffix('s') == Some(k));
-        let document_word = asked.iter().any(|k| k == DOCUMENT);
         // The best name: the most words matched; a tie between documents names none.
         let mut best: Option<(usize, usize, &Name)> = None;
         let mut tied = false;
         for (source, names) in self.names.iter().enumerate() {
             for name in names {
-                if !name.keys.iter().all(has) || (name.person && !document_word) {
+                if !name.keys.iter().all(has) {
                     continue;
                 }
                 let score = name.keys.len() + usize::from(name.person);
@@ -158,6 +163,12 @@ impl References {
         let rest: Vec<&str> = rest.into_iter().map(|(w, _)| w).collect();
         Some(Reference { source, rest: rest.join(" ") })
     }
+}
+
+/// Whether a curated name of a document can name it: it needs a word for a
+/// document ("the HuffPost interview", "Mallin's article"), as every name does.
+pub fn names_a_document(name: &str) -> bool {
+    text::words(name).iter().any(|w| DOCUMENT_WORDS.contains(&w.as_str()))
 }
 
 /// A name's words as keys: stems, a document word as [`DOCUMENT`], filler dropped.

@@ -138,6 +138,13 @@ impl Builder {
             }
             for name in &s.names {
                 self.check_text(line, &s.id, "a name", name, MAX_TITLE_CHARS);
+                if !crate::reference::names_a_document(name) {
+                    self.problem(
+                        line,
+                        &s.id,
+                        format!("the name {name:?} needs a word for a document (article, piece, essay, interview...): a question names a document only beside one"),
+                    );
+                }
             }
             if s.kind.is_none() {
                 self.problem(
@@ -636,6 +643,15 @@ mod tests {
             assert!(err.contains(expected), "{expected:?} not in:\n{err}");
             assert!(!err.contains("invalid type") && !err.contains("expected a"), "serde's words in:\n{err}");
         }
+    }
+
+    #[test]
+    fn a_documents_name_needs_a_word_for_a_document() {
+        let base = format!("{SOURCE}{}", fact("cameras", ""));
+        let bare = problems(&base.replace("kind = \"interview\"", "kind = \"interview\"\nnames = [\"the Telegraph\"]"));
+        assert!(bare.contains("the name \"the Telegraph\" needs a word for a document"), "{bare}");
+        let named = base.replace("kind = \"interview\"", "kind = \"interview\"\nnames = [\"the Telegraph piece\"]");
+        assert!(!problems(&named).contains("needs a word for a document"));
     }
 
     #[test]

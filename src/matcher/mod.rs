@@ -115,7 +115,8 @@ pub struct Matcher {
     /// The focus stems each entry's phrasings ask for ("park" in "which park..."),
     /// sorted, with how many phrasings ask each.
     focuses: Vec<Vec<(String, u16)>>,
-    /// Every question type some fact answers.
+    /// Every question type some fact answers (a gap's "how old is..." asks a type
+    /// the documents never supply: it must not make every fact a candidate for it).
     answerable: QTypes,
     /// How many entries are facts; the rest are gaps.
     facts: u32,
@@ -331,7 +332,7 @@ impl Matcher {
             terms: builder.terms,
             idf,
             postings: builder.postings,
-            answerable: qtypes.iter().fold(QTypes::default(), |all, q| all.union(*q)),
+            answerable: qtypes[..kb.facts().len()].iter().fold(QTypes::default(), |all, q| all.union(*q)),
             shortest_anywhere: shortest.iter().copied().fold(f32::INFINITY, f32::min),
             shortest,
             phrasings,

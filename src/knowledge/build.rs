@@ -462,6 +462,9 @@ impl Builder {
             let citations = self.citations(id, &u.cite, docs);
             let templated = u.questions.iter().any(|q| q.contains(PERSON));
             if !templated {
+                if !u.except.is_empty() {
+                    self.problem(line, id, format!("except is for an entry for every person ({PERSON} in its questions)"));
+                }
                 for question in &u.questions {
                     if let Some(fact) = fact_phrasings.get(&key(question)) {
                         self.problem(
@@ -491,7 +494,13 @@ impl Builder {
             if !citations.is_empty() {
                 self.problem(line, id, "an entry for every person cites nothing: what it says of each person is only that the documents don't say");
             }
-            for (i, person) in entities.iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person) {
+            for except in &u.except {
+                if !entities.iter().any(|e| e.kind == EntityKind::Person && e.id == *except) {
+                    self.problem(line, id, format!("except {except:?}: no person [[entity]] has this id"));
+                }
+            }
+            let people = entities.iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person);
+            for (i, person) in people.filter(|(_, e)| !u.except.contains(&e.id)) {
                 let questions: Vec<String> = u
                     .questions
                     .iter()
@@ -773,19 +782,23 @@ mod tests {
     #[test]
     fn entities_and_unknowns_load_and_person_entries_expand() {
         let toml = format!(
-            "{SOURCE}{}{}{}{}",
+            "{SOURCE}{}{}{}{}{}",
             entity("tatia", "person", "\"Tatia\", \"the director\""),
             entity("wren", "organization", "\"Wren\""),
             fact("director", "about = [\"tatia\"]\nquestions = [\"how old is tatia\"]")
                 .replace("questions = [\"q\"]\n", ""),
-            fact("label", "about = [\"wren\"]"),
+            fact("label", "about = [\"wren\", \"andre\"]"),
+            entity("andre", "person", "\"Andre\""),
         ) + &unknown("age", "\"{person}\"", "\"how old is {person}\", \"when was {person} born\"", "")
+            + &unknown("spouse", "\"{person}\"", "\"who is {person} married to\"", "except = [\"tatia\"]")
             + &unknown("wren-money", "\"wren\"", "\"how rich is wren\"", "");
         let kb = parse(&toml).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(kb.entities().len(), 2);
+        assert_eq!(kb.entities().len(), 3);
         let age = kb.gaps().iter().find(|g| g.id == "age/tatia").expect("expanded for the person");
         assert_eq!(age.questions, ["when was tatia born"], "the phrasing a fact has is left to the fact");
         assert!(kb.gaps().iter().all(|g| g.id != "age/wren"), "only people");
+        assert!(kb.gaps().iter().any(|g| g.id == "spouse/andre"));
+        assert!(kb.gaps().iter().all(|g| g.id != "spouse/tatia"), "the documents give Tatia's spouse");
         assert!(kb.facts().iter().any(|f| f.id == "about-wren"), "an introduction from the summary");
     }
 
@@ -804,7 +817,9 @@ mod tests {
                 "\"Q\"",
                 "[[unknown.cite]]\nsource = \"doc\"\nquote = \"not in the document\"\n",
             )
-            + &unknown("bad-template", "\"{person}\"", "\"how old is {person}\", \"how tall\"", "");
+            + &unknown("bad-template", "\"{person}\"", "\"how old is {person}\", \"how tall\"", "")
+            + &unknown("misplaced-except", "\"tatia\"", "\"is tatia married\"", "except = [\"tatia\"]")
+            + &unknown("unknown-except", "\"{person}\"", "\"is {person} married\"", "except = [\"lonely\"]");
         let err = problems(&toml);
         for expected in [
             "`twin`: the name \"tatia\" is also a name of entity \"tatia\"",
@@ -814,6 +829,8 @@ mod tests {
             "`copy`: the question \"Q\" is also a phrasing of fact `director`",
             "`copy`: quote \"not in the document\" is not found word for word",
             "`bad-template`: an entry for every person puts {person} in each question",
+            "`misplaced-except`: except is for an entry for every person",
+            "`unknown-except`: except \"lonely\": no person [[entity]] has this id",
         ] {
             assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
         }

@@ -103,4 +103,7 @@ pub struct Unknown {
     pub reply: String,
     #[serde(default)]
     pub cite: Vec<Spanned<Cite>>,
+    /// For a template: the people the documents do give this detail for.
+    #[serde(default)]
+    pub except: Vec<String>,
 }

@@ -495,6 +495,9 @@ impl Matcher {
                 // Known as typed.
             } else if is_misspelt_stopword(&token.term) {
                 token.stop = true;
+            } else if let Some(stem) = self.dropped_g(&token.term) {
+                // Chat drops the g of "-ing" ("doin", "thinkin"): the word as meant.
+                token.term = stem;
             } else {
                 // A word typed twice is looked up once.
                 let fixed = match seen.iter().find(|(typed, _)| *typed == token.term) {
@@ -534,6 +537,16 @@ impl Matcher {
         query.strangers = unknown;
         query.total = query.terms.iter().map(|(_, w)| w).sum::<f32>() + query.unknown;
         query
+    }
+
+    /// The known stem of `word` with the "g" of "-ing" put back, if `word` is an
+    /// unknown word ending in "in".
+    fn dropped_g(&self, word: &str) -> Option<String> {
+        if !word.ends_with("in") || word.len() < 4 {
+            return None;
+        }
+        let stem = self.analyzer.stem(&format!("{word}g"));
+        self.stems.contains(&stem).then_some(stem)
     }
 
     /// How the matcher read `question` and scored its best facts, for people tuning

@@ -107,6 +107,16 @@ fn answers_casual_and_misspelt_questions() {
 }
 
 #[test]
+fn a_dropped_g_is_read_as_ing() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    let terms = |q: &str| m.query(q).terms.iter().map(|t| t.0).collect::<Vec<_>>();
+    assert_eq!(terms("when was the shootin"), terms("when was the shooting"));
+    assert_eq!(m.query("when was the shootin").corrected, 0, "not a typo");
+    assert_eq!(m.query("who is robin").strangers, ["robin"], "a word that is not -ing stays as it is");
+}
+
+#[test]
 fn abstains_off_topic_and_on_near_misses() {
     let kb = fixture();
     let m = Matcher::new(&kb);

@@ -53,7 +53,7 @@ pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
             kb.source(source).author.as_deref().and_then(|a| person(kb, a))?
         } else {
             // A first-person account speaks in its author's voice throughout.
-            author(kb, source).or_else(|| nearest_person(kb, document, start, kb.source(source)))?
+            author(kb, source).or_else(|| nearest_person(kb, document, start, end, kb.source(source)))?
         };
         Some(Attribution { speaker, source, quote: document[start..end].to_string() })
     })
@@ -106,15 +106,36 @@ fn quoted(question: &str) -> Option<&str> {
 }
 
 /// Words that credit a quote to the name beside them ("Coker said", "said Soko").
-const SPEECH: &[&str] =
-    &["said", "says", "adds", "added", "told", "explains", "explained", "writes", "recalls", "according to"];
+const SPEECH: &[&str] = &[
+    "said",
+    "says",
+    "adds",
+    "added",
+    "told",
+    "explains",
+    "explained",
+    "writes",
+    "wrote",
+    "recalls",
+    "according to",
+];
 /// How close to a speech word a name must stand to be its speaker.
 const BESIDE: usize = 12;
 
-/// The person the document credits with the phrase at `at`: the nearest name beside
-/// a speech word ("Coker said") within two paragraphs, else the nearest name within
-/// one ("she adds" continues the last speaker, who may be named further off).
-fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, source: &Source) -> Option<EntityId> {
+/// Pronouns that credit a quote to the last person named ("...," he wrote).
+const PRONOUNS: &[&str] = &["he", "she"];
+
+/// The person the document credits with the phrase at `at..end`: the last person
+/// named before it where a pronoun and a speech word follow it ("...," he wrote);
+/// else the nearest name beside a speech word ("Coker said") within two paragraphs,
+/// else the nearest name within one ("she adds" continues the last speaker, who may
+/// be named further off).
+fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, end: usize, source: &Source) -> Option<EntityId> {
+    if credited_to_a_pronoun(document, end) {
+        if let Some(last) = nearest(kb, &document[..at], at, 2 * NEAR, false) {
+            return Some(last);
+        }
+    }
     let credited = nearest(kb, document, at, 2 * NEAR, true);
     // An interview's answers are its subject's, whom the text seldom names beside
     // them: the nearest name there is as likely someone they talk about. Its
@@ -124,6 +145,16 @@ fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, source: &Source
         return credited.or(if asked { source.author.as_deref().and_then(|a| person(kb, a)) } else { source.subject });
     }
     credited.or_else(|| nearest(kb, document, at, NEAR, false))
+}
+
+/// Whether the quotation holding the phrase that ends at `end` is followed by a
+/// pronoun and a speech word: "... People who burp mid-kiss. ...," he wrote.
+fn credited_to_a_pronoun(document: &str, end: usize) -> bool {
+    let rest = &document[end..end + document[end..].find("\n\n").unwrap_or(document.len() - end)];
+    let close = rest.find(['"', '\u{201d}']).map_or(end, |i| end + i);
+    let after = &document[close..boundary_in(document, close + 3 * BESIDE)];
+    let words = text::words(after);
+    words.windows(2).take(3).any(|w| PRONOUNS.contains(&w[0].as_str()) && SPEECH.contains(&w[1].as_str()))
 }
 
 /// The paragraph (between blank lines) of `document` that holds byte `at`.
@@ -247,6 +278,17 @@ mod tests {
         assert_eq!(kb.entity(found.speaker).name, "Alexander Mallin");
         let unsigned = who_said(&kb, "who wrote the 'first kiss video goes viral, spawns actual couple' article");
         assert_eq!(unsigned, None, "that piece names no author");
+    }
+
+    #[test]
+    fn he_wrote_credits_the_last_person_named() {
+        // "...," he wrote on Tuesday: Heritage, named in the paragraph before, not
+        // Coker, who "said" something a paragraph further up.
+        let kb = base();
+        for phrase in ["People who accidentally burp mid-kiss", "slit bag of eels being electrocuted in a puddle"] {
+            let found = who_said(&kb, &format!("who wrote \"{phrase}\"")).expect("found");
+            assert_eq!(kb.entity(found.speaker).name, "Stuart Heritage", "{phrase}");
+        }
     }
 
     #[test]

@@ -134,10 +134,26 @@ pub struct Matcher {
     /// keywords) and whether a weak text has it: what leaving a phrasing out changes.
     /// Only training reads it; emptied after.
     uses: Vec<Vec<(TermId, u16, bool)>>,
+    /// For each entry, the pairs of terms that stand side by side in its texts
+    /// (phrasings, answer, quotes; filler between them skipped), sorted, with how
+    /// many of its texts have each: a fan who reuses a phrase ("track down", "film
+    /// community") points at the entry that has it.
+    pairs: Vec<Vec<(Pair, u16)>>,
     /// Each entry's curated phrasings as written, the training questions. Emptied
     /// after training.
     training_phrasings: Vec<Vec<String>>,
     model: Model,
+}
+
+/// Two terms side by side.
+type Pair = (TermId, TermId);
+
+/// The pairs of neighbouring terms in `terms`, sorted, each once.
+fn pairs_of(terms: &[TermId]) -> Vec<Pair> {
+    let mut pairs: Vec<Pair> = terms.windows(2).filter(|w| w[0] != w[1]).map(|w| (w[0], w[1])).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
 /// A curated phrasing of a fact's question.
@@ -202,6 +218,8 @@ struct Query {
     has_words: bool,
     /// Weight of the words no entry knows.
     unknown: f32,
+    /// Its neighbouring known terms, sorted, each once.
+    pairs: Vec<Pair>,
     /// Words understood only as corrections of typos.
     corrected: usize,
     /// The words no entry knows, for `explain`.
@@ -239,6 +257,7 @@ impl Matcher {
         let mut qtypes = Vec::with_capacity(docs.len());
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
+        let mut pairs = Vec::with_capacity(docs.len());
         for (doc, text) in docs.iter().enumerate() {
             let mut strong = Vec::new();
             let mut weak = Vec::new();
@@ -247,6 +266,7 @@ impl Matcher {
             let mut doc_focuses: Vec<(String, u16)> = Vec::new();
             let mut doc_stems: Vec<String> = Vec::new();
             let mut strong_texts: Vec<TermId> = Vec::new();
+            let mut doc_pairs: Vec<Pair> = Vec::new();
             for phrasing in &text.phrasings {
                 let words = text::words(phrasing);
                 let (qtype, qualifier) = qtype::detect(&words);
@@ -261,6 +281,7 @@ impl Matcher {
                     }
                 }
                 let terms = builder.terms(&analyzer, &words, qualifier, &mut doc_stems);
+                doc_pairs.extend(pairs_of(&terms));
                 strong.extend(terms.iter().copied());
                 let mut sorted = terms;
                 sorted.sort_unstable();
@@ -276,8 +297,19 @@ impl Matcher {
                 strong_texts.extend(terms);
             }
             for weak_text in &text.weak {
-                weak.extend(builder.terms(&analyzer, &text::words(weak_text), None, &mut doc_stems));
+                let terms = builder.terms(&analyzer, &text::words(weak_text), None, &mut doc_stems);
+                doc_pairs.extend(pairs_of(&terms));
+                weak.extend(terms);
             }
+            doc_pairs.sort_unstable();
+            let mut counted: Vec<(Pair, u16)> = Vec::new();
+            for pair in doc_pairs {
+                match counted.last_mut() {
+                    Some(last) if last.0 == pair => last.1 = last.1.saturating_add(1),
+                    _ => counted.push((pair, 1)),
+                }
+            }
+            pairs.push(counted);
             strong_texts.sort_unstable();
             let mut doc_uses: Vec<(TermId, u16, bool)> = Vec::new();
             for term in strong_texts {
@@ -345,6 +377,7 @@ impl Matcher {
             typos,
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
             uses,
+            pairs,
             training_phrasings: training_phrasings(kb),
             model: Model::UNTRAINED,
         };
@@ -515,6 +548,7 @@ impl Matcher {
             }
         }
         let mut unknown: Vec<String> = Vec::new();
+        let mut sequence: Vec<TermId> = Vec::new();
         for (term, trust) in self.analyzer.fold(&tokens) {
             if let Some(&entity) = self.entities.get(&term) {
                 if !query.entities.contains(&entity) {
@@ -523,6 +557,7 @@ impl Matcher {
             }
             match self.terms.get(&term) {
                 Some(&id) => {
+                    sequence.push(id);
                     let weight = self.idf[id.0 as usize] * trust;
                     match query.terms.iter_mut().find(|(t, _)| *t == id) {
                         Some(seen) => seen.1 = seen.1.max(weight),
@@ -533,6 +568,7 @@ impl Matcher {
                 None => {}
             }
         }
+        query.pairs = pairs_of(&sequence);
         query.unknown = unknown.len() as f32 * self.unknown_weight;
         query.strangers = unknown;
         query.total = query.terms.iter().map(|(_, w)| w).sum::<f32>() + query.unknown;

@@ -5,7 +5,8 @@
 //! The search proposes candidates by a cheap score (coverage and phrasing); the model
 //! then judges each on what that score cannot see: how much of the question the
 //! entry leaves unaccounted for, whether it supplies the type of answer asked for,
-//! and whether it is about the entity the question names.
+//! whether it is about the entity the question names, and how many of the
+//! question's phrases (words side by side) stand in its texts.
 //!
 //! Training data is what the base already holds. Each curated phrasing, its own
 //! phrasing left out of its entry, is a positive for that entry and a negative for
@@ -65,9 +66,10 @@ const OFF_TOPIC: &[&str] = &[
 ];
 
 /// The signals the model weighs, by name (for `ask --explain`).
-pub const FEATURES: [&str; 11] = [
+pub const FEATURES: [&str; 12] = [
     "bias",
     "match score",
+    "phrases shared",
     "unaccounted words",
     "unknown words",
     "question type supplied",
@@ -217,11 +219,22 @@ impl Matcher {
                 }
             }
         };
+        // Of the question's phrases (neighbouring terms), the share the entry has; one
+        // that only the phrasing left out gave its entry is no evidence.
+        let doc_pairs = &self.pairs[doc.0 as usize];
+        let needed = if left_out.is_some() { 2 } else { 1 };
+        let shared_pairs = query
+            .pairs
+            .iter()
+            .filter(|p| doc_pairs.binary_search_by_key(p, |d| &d.0).is_ok_and(|i| doc_pairs[i].1 >= needed))
+            .count();
+        let phrases = shared_pairs as f32 / query.pairs.len().max(1) as f32;
         let unknown = query.unknown / total;
         let typos = query.corrected as f32 / (query.terms.len().max(1)) as f32;
         let features = [
             1.0,
             score,
+            phrases,
             (untouched / total).min(1.0) + unknown,
             unknown,
             supplied,

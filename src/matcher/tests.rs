@@ -99,7 +99,7 @@ fn answers_casual_and_misspelt_questions() {
         ("who did the tune", "song"),
         ("how many camras", "cameras"),
         ("how long was the shooting", "shoot-length"),
-        ("is anyone from ok go in it?", "band"),
+        ("is anybody from ok go in the film?", "band"),
         ("when was the shooting", "shoot-date"),
     ] {
         assert_eq!(best(&m, &kb, question).as_deref(), Some(expected), "{question:?}");
@@ -114,6 +114,18 @@ fn a_dropped_g_is_read_as_ing() {
     assert_eq!(terms("when was the shootin"), terms("when was the shooting"));
     assert_eq!(m.query("when was the shootin").corrected, 0, "not a typo");
     assert_eq!(m.query("who is robin").strangers, ["robin"], "a word that is not -ing stays as it is");
+}
+
+#[test]
+fn a_phrase_shared_with_an_entry_is_a_signal_and_words_apart_are_not() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    let song = Doc(kb.find("song").expect("fixture fact").0);
+    let phrases = |q: &str| m.judge(&m.query(q), song, None).features[2];
+    assert_eq!(phrases("soko wrote the song right"), 1.0, "'wrote song' stands in its answer");
+    assert_eq!(phrases("the song soko wrote"), 0.5, "'soko wrote' is a phrase of it, 'song soko' is not");
+    assert_eq!(phrases("soko song"), 0.0, "words of the entry, in no phrase of it");
+    assert_eq!(phrases("song"), 0.0, "one word is no phrase");
 }
 
 #[test]

@@ -106,19 +106,8 @@ fn quoted(question: &str) -> Option<&str> {
 }
 
 /// Words that credit a quote to the name beside them ("Coker said", "said Soko").
-const SPEECH: &[&str] = &[
-    "said",
-    "says",
-    "adds",
-    "added",
-    "told",
-    "explains",
-    "explained",
-    "writes",
-    "wrote",
-    "recalls",
-    "according to",
-];
+const SPEECH: &[&str] =
+    &["said", "says", "adds", "added", "told", "explains", "explained", "writes", "wrote", "recalls", "according to"];
 /// How close to a speech word a name must stand to be its speaker.
 const BESIDE: usize = 12;
 

@@ -463,7 +463,11 @@ impl Builder {
             let templated = u.questions.iter().any(|q| q.contains(PERSON));
             if !templated {
                 if !u.except.is_empty() {
-                    self.problem(line, id, format!("except is for an entry for every person ({PERSON} in its questions)"));
+                    self.problem(
+                        line,
+                        id,
+                        format!("except is for an entry for every person ({PERSON} in its questions)"),
+                    );
                 }
                 for question in &u.questions {
                     if let Some(fact) = fact_phrasings.get(&key(question)) {

@@ -26,6 +26,10 @@ pub const CANDIDATES: usize = 5;
 pub const WRONG_ANSWER_COST: f64 = 3.0;
 /// L2 penalty on the weights (not the bias), against separable training data.
 const RIDGE: f64 = 1e-2;
+/// The least L2 penalty: a base of a few phrasings is too little to learn a dozen
+/// weights from, and without it one of them fits the noise (a fixture of six
+/// phrasings learnt that sharing a phrase is a sign of a wrong answer).
+const MIN_RIDGE: f64 = 1.0;
 /// How close to the least cost (as a share of the answerable questions) a threshold
 /// must come to be chosen.
 const NEAR_OPTIMAL: f64 = 0.01;
@@ -405,7 +409,7 @@ fn fit<const D: usize>(xs: &[[f32; D]], ys: &[bool]) -> [f64; D] {
             for (j, column) in hess.iter_mut().enumerate().take(i) {
                 column[i] = row[j];
             }
-            let ridge = if i == 0 { 1e-9 } else { RIDGE * xs.len() as f64 / 100.0 };
+            let ridge = if i == 0 { 1e-9 } else { (RIDGE * xs.len() as f64 / 100.0).max(MIN_RIDGE) };
             hess[i][i] += ridge;
             grad[i] += ridge * w[i];
         }

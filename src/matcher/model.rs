@@ -259,44 +259,19 @@ impl Matcher {
 
     /// Learns the model from the base this matcher indexes (see the module doc).
     pub(super) fn train(&self) -> Model {
+        let examples = self.examples();
         let mut xs: Vec<Features> = Vec::new();
         let mut ys: Vec<bool> = Vec::new();
         // Per training question: its candidates' rows, and the entry it should get
         // (None: none, it should be declined). Used again to choose the threshold.
         let mut questions: Vec<(std::ops::Range<usize>, Vec<Doc>, Option<Doc>)> = Vec::new();
-        let mut add = |m: &Matcher, query: &Query, left_out: Option<&LeftOut>, expected: Option<Doc>| {
-            let mut docs: Vec<Doc> = m.top(query, CANDIDATES).iter().map(|s| m.doc_of(s.target)).collect();
-            if let Some(l) = left_out {
-                if !docs.contains(&l.doc) {
-                    docs.push(l.doc);
-                }
-            }
+        for example in examples {
             let start = xs.len();
-            for judged in m.judge_all(query, &docs, left_out) {
-                xs.push(judged.features);
-                ys.push(Some(judged.doc) == left_out.map(|l| l.doc));
+            for (x, y) in example.rows {
+                xs.push(x);
+                ys.push(y);
             }
-            questions.push((start..xs.len(), docs, expected));
-        };
-        for (doc, texts) in self.training_phrasings.iter().enumerate() {
-            let doc = Doc(doc as u32);
-            for text in texts {
-                let query = self.query(text);
-                if query.terms.is_empty() {
-                    continue;
-                }
-                let mut terms: Vec<TermId> = query.terms.iter().map(|t| t.0).collect();
-                terms.sort_unstable();
-                let left_out = LeftOut { doc, terms: &terms };
-                let expected = (doc.0 < self.facts).then_some(doc);
-                add(self, &query, Some(&left_out), expected);
-            }
-        }
-        for text in OFF_TOPIC {
-            let query = self.query(text);
-            if !query.terms.is_empty() {
-                add(self, &query, None, None);
-            }
+            questions.push((start..xs.len(), example.docs, example.expected));
         }
         let weights = fit(&xs, &ys);
         let scores: Vec<f64> = xs.iter().map(|x| dot(&weights, x)).collect();
@@ -323,6 +298,72 @@ impl Matcher {
         };
         let threshold = choose_threshold(self, &model, &scores, &questions);
         Model { threshold, ..model }
+    }
+}
+
+/// How many threads build the training examples: start-up is most of a bot's
+/// restart, and the examples are independent of each other.
+const TRAINING_THREADS: usize = 4;
+
+/// One training question: each candidate's signals and whether it is the one, the
+/// candidates, and the entry it should get (None: it should be declined).
+struct Example {
+    rows: Vec<(Features, bool)>,
+    docs: Vec<Doc>,
+    expected: Option<Doc>,
+}
+
+impl Matcher {
+    /// The training questions, in the base's order whatever the threads: each curated
+    /// phrasing left out of its entry, then the off-topic bank.
+    fn examples(&self) -> Vec<Example> {
+        let items: Vec<(Option<Doc>, &str)> = self
+            .training_phrasings
+            .iter()
+            .enumerate()
+            .flat_map(|(doc, texts)| texts.iter().map(move |t| (Some(Doc(doc as u32)), t.as_str())))
+            .chain(OFF_TOPIC.iter().map(|&t| (None, t)))
+            .collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, TRAINING_THREADS);
+        let per_thread = items.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = items
+                .chunks(per_thread)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk.iter().filter_map(|&(doc, text)| self.example(doc, text)).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    }
+
+    /// The example `text` makes: left out of `doc`'s entry, or (no `doc`) off topic.
+    fn example(&self, doc: Option<Doc>, text: &str) -> Option<Example> {
+        let query = self.query(text);
+        if query.terms.is_empty() {
+            return None;
+        }
+        let mut terms: Vec<TermId> = query.terms.iter().map(|t| t.0).collect();
+        terms.sort_unstable();
+        let left_out = doc.map(|doc| LeftOut { doc, terms: &terms });
+        let mut docs: Vec<Doc> = self.top(&query, CANDIDATES).iter().map(|s| self.doc_of(s.target)).collect();
+        if let Some(l) = &left_out {
+            if !docs.contains(&l.doc) {
+                docs.push(l.doc);
+            }
+        }
+        let rows = self
+            .judge_all(&query, &docs, left_out.as_ref())
+            .into_iter()
+            .map(|judged| (judged.features, Some(judged.doc) == doc))
+            .collect();
+        let expected = doc.filter(|d| d.0 < self.facts);
+        Some(Example { rows, docs, expected })
     }
 }
 

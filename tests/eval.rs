@@ -35,18 +35,20 @@ fn dev_set_meets_the_quality_bar() {
 
 /// Guards against regressions in generalization, set just below what the bot
 /// achieves on questions written without sight of the fact base. Raise them when the
-/// matcher improves; never tune the fact base to these questions. The first set has
+/// matcher improves; never tune the fact base to these questions. (Issue 9's fourth
+/// round traded answers for fewer wrong ones: the answer guards went down, the
+/// abstention and wrong-answer guards up.) The first set has
 /// informed matcher changes; the second was kept unseen until the final measure.
 #[test]
 fn held_out_sets_do_not_regress() {
     let first = score("tests/data/holdout.toml");
-    assert_at_least("held-out answers", first.answer_rate(), 79.0);
-    assert_at_least("held-out abstentions", first.abstain_rate(), 90.0);
-    assert!(first.wrong <= 4, "held-out wrong answers: {}", first.wrong);
+    assert_at_least("held-out answers", first.answer_rate(), 72.0);
+    assert_at_least("held-out abstentions", first.abstain_rate(), 95.0);
+    assert!(first.wrong <= 2, "held-out wrong answers: {}", first.wrong);
     let second = score("tests/data/holdout2.toml");
-    assert_at_least("second held-out answers", second.answer_rate(), 67.0);
-    assert_at_least("second held-out abstentions", second.abstain_rate(), 88.0);
-    assert!(second.wrong <= 8, "second held-out wrong answers: {}", second.wrong);
+    assert_at_least("second held-out answers", second.answer_rate(), 64.0);
+    assert_at_least("second held-out abstentions", second.abstain_rate(), 95.0);
+    assert!(second.wrong <= 4, "second held-out wrong answers: {}", second.wrong);
 }
 
 /// The three sets written blind for issue 9 (`blind3.toml`, `blind4.toml`,
@@ -56,16 +58,16 @@ fn held_out_sets_do_not_regress() {
 #[test]
 fn blind_sets_do_not_regress() {
     let third = score("tests/data/blind3.toml");
-    assert_at_least("blind3 answers", third.answer_rate(), 68.0);
-    assert_at_least("blind3 abstentions", third.abstain_rate(), 91.0);
-    assert!(third.wrong <= 16, "blind3 wrong answers: {}", third.wrong);
+    assert_at_least("blind3 answers", third.answer_rate(), 68.5);
+    assert_at_least("blind3 abstentions", third.abstain_rate(), 95.0);
+    assert!(third.wrong <= 13, "blind3 wrong answers: {}", third.wrong);
     let fourth = score("tests/data/blind4.toml");
-    assert_at_least("blind4 answers", fourth.answer_rate(), 71.0);
-    assert_at_least("blind4 abstentions", fourth.abstain_rate(), 86.0);
-    assert!(fourth.wrong <= 30, "blind4 wrong answers: {}", fourth.wrong);
+    assert_at_least("blind4 answers", fourth.answer_rate(), 70.0);
+    assert_at_least("blind4 abstentions", fourth.abstain_rate(), 94.0);
+    assert!(fourth.wrong <= 21, "blind4 wrong answers: {}", fourth.wrong);
     let fifth = score("tests/data/blind5.toml");
     assert_at_least("blind5 answers", fifth.answer_rate(), 66.0);
-    assert_at_least("blind5 abstentions", fifth.abstain_rate(), 89.0);
+    assert_at_least("blind5 abstentions", fifth.abstain_rate(), 92.0);
     assert!(fifth.wrong <= 17, "blind5 wrong answers: {}", fifth.wrong);
 }
 
@@ -75,9 +77,9 @@ fn blind_sets_do_not_regress() {
 #[test]
 fn the_last_blind_set_does_not_regress() {
     let sixth = score("tests/data/blind6.toml");
-    assert_at_least("blind6 answers", sixth.answer_rate(), 72.0);
-    assert_at_least("blind6 abstentions", sixth.abstain_rate(), 90.0);
-    assert!(sixth.wrong <= 15, "blind6 wrong answers: {}", sixth.wrong);
+    assert_at_least("blind6 answers", sixth.answer_rate(), 70.5);
+    assert_at_least("blind6 abstentions", sixth.abstain_rate(), 92.0);
+    assert!(sixth.wrong <= 10, "blind6 wrong answers: {}", sixth.wrong);
 }
 
 /// The fifth blind set (`blind7.toml`, 325 questions by a helper who saw only the
@@ -87,7 +89,7 @@ fn the_last_blind_set_does_not_regress() {
 #[test]
 fn the_newest_blind_set_does_not_regress() {
     let seventh = score("tests/data/blind7.toml");
-    assert_at_least("blind7 answers", seventh.answer_rate(), 69.5);
-    assert_at_least("blind7 abstentions", seventh.abstain_rate(), 90.0);
-    assert!(seventh.wrong <= 16, "blind7 wrong answers: {}", seventh.wrong);
+    assert_at_least("blind7 answers", seventh.answer_rate(), 66.5);
+    assert_at_least("blind7 abstentions", seventh.abstain_rate(), 94.0);
+    assert!(seventh.wrong <= 8, "blind7 wrong answers: {}", seventh.wrong);
 }

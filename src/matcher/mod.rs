@@ -156,6 +156,19 @@ fn pairs_of(terms: &[TermId]) -> Vec<Pair> {
     pairs
 }
 
+/// Each distinct item of `items`, sorted, with how many times it occurs.
+fn counted<T: Ord>(mut items: Vec<T>) -> Vec<(T, u16)> {
+    items.sort_unstable();
+    let mut out: Vec<(T, u16)> = Vec::new();
+    for item in items {
+        match out.last_mut() {
+            Some(last) if last.0 == item => last.1 = last.1.saturating_add(1),
+            _ => out.push((item, 1)),
+        }
+    }
+    out
+}
+
 /// A curated phrasing of a fact's question.
 #[derive(Debug)]
 struct Phrasing {
@@ -301,23 +314,9 @@ impl Matcher {
                 doc_pairs.extend(pairs_of(&terms));
                 weak.extend(terms);
             }
-            doc_pairs.sort_unstable();
-            let mut counted: Vec<(Pair, u16)> = Vec::new();
-            for pair in doc_pairs {
-                match counted.last_mut() {
-                    Some(last) if last.0 == pair => last.1 = last.1.saturating_add(1),
-                    _ => counted.push((pair, 1)),
-                }
-            }
-            pairs.push(counted);
-            strong_texts.sort_unstable();
-            let mut doc_uses: Vec<(TermId, u16, bool)> = Vec::new();
-            for term in strong_texts {
-                match doc_uses.last_mut() {
-                    Some(last) if last.0 == term => last.1 = last.1.saturating_add(1),
-                    _ => doc_uses.push((term, 1, false)),
-                }
-            }
+            pairs.push(counted(doc_pairs));
+            let mut doc_uses: Vec<(TermId, u16, bool)> =
+                counted(strong_texts).into_iter().map(|(term, n)| (term, n, false)).collect();
             for &term in &weak {
                 match doc_uses.binary_search_by_key(&term, |u| u.0) {
                     Ok(i) => doc_uses[i].2 = true,

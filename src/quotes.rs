@@ -139,7 +139,8 @@ fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, end: usize, sou
 /// Whether the quotation holding the phrase that ends at `end` is followed by a
 /// pronoun and a speech word: "... People who burp mid-kiss. ...," he wrote.
 fn credited_to_a_pronoun(document: &str, end: usize) -> bool {
-    let rest = &document[end..end + document[end..].find("\n\n").unwrap_or(document.len() - end)];
+    let rest = &document[end..];
+    let rest = &rest[..rest.find("\n\n").unwrap_or(rest.len())];
     let close = rest.find(['"', '\u{201d}']).map_or(end, |i| end + i);
     let after = &document[close..boundary_in(document, close + 3 * BESIDE)];
     let words = text::words(after);

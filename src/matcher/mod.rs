@@ -135,7 +135,7 @@ pub struct Matcher {
     /// Only training reads it; emptied after.
     uses: Vec<Vec<(TermId, u16, bool)>>,
     /// For each entry, the pairs of terms that stand side by side in its texts
-    /// (phrasings, answer, quotes; filler between them skipped), sorted, with how
+    /// (phrasings and title, answer, claims, quotes; filler between them skipped), sorted, with how
     /// many of its texts have each: a fan who reuses a phrase ("track down", "film
     /// community") points at the entry that has it.
     pairs: Vec<Vec<(Pair, u16)>>,

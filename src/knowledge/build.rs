@@ -10,7 +10,7 @@ use super::error::Lines;
 use super::{raw, Citation, Claim, Entity, EntityId, EntityKind, Fact, FactId, Gap, KnowledgeBase, KnowledgeError};
 use super::{Problem, Source, SourceKind};
 use super::{MAX_ANSWER_CHARS, MAX_CLAIMS, MAX_CLAIM_CHARS, MAX_FACT_ID_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS};
-use crate::text::loose;
+use crate::text::{loose, WordMap};
 
 pub fn build(
     origin: &str,
@@ -24,10 +24,11 @@ pub fn build(
     let docs = Documents::new(&sources, &documents);
     let entities = b.entities(&file.entity, &docs);
     let mut facts = b.facts(&file.fact, &docs, &entities);
-    let gaps = b.gaps(&file.unknown, &docs, &entities, &facts);
+    let asked = asked(&facts);
+    let gaps = b.gaps(&file.unknown, &docs, &entities, &facts, &asked);
     b.subjects(&file.source, &mut sources, &entities);
     b.check_entities_have_facts(&file.entity, &entities, &facts);
-    facts.extend(introductions(&entities, &facts));
+    facts.extend(introductions(&entities, &facts, &asked));
     if b.problems.is_empty() && facts.is_empty() {
         b.problems.push(Problem {
             line: 1,
@@ -62,9 +63,7 @@ impl<'a> Documents<'a> {
 /// answer to "who is ..." or "what is ...". The summary is curated and checked like
 /// any answer, so "what does Karim Saleh do" gets what the documents say of him
 /// instead of "I don't know".
-fn introductions(entities: &[Entity], facts: &[Fact]) -> Vec<Fact> {
-    let key = |q: &str| crate::text::words(q).join(" ");
-    let asked: HashSet<String> = facts.iter().flat_map(|f| f.questions.iter().map(|q| key(q))).collect();
+fn introductions(entities: &[Entity], facts: &[Fact], asked: &WordMap<String, usize>) -> Vec<Fact> {
     let mut out = Vec::new();
     for (i, entity) in entities.iter().enumerate() {
         // Events and places are what other facts are about; "what is the launch"
@@ -75,7 +74,7 @@ fn introductions(entities: &[Entity], facts: &[Fact]) -> Vec<Fact> {
             _ => &["what is {}", "what's {}", "tell me about {}", "{} what is that"],
         };
         let questions: Vec<String> = forms.iter().map(|f| f.replace("{}", &entity.name)).collect();
-        if questions.iter().any(|q| asked.contains(&key(q)))
+        if questions.iter().any(|q| asked.contains_key(&key(q)))
             || facts.iter().any(|f| f.id == format!("about-{}", entity.id))
         {
             continue;
@@ -94,6 +93,19 @@ fn introductions(entities: &[Entity], facts: &[Fact]) -> Vec<Fact> {
         });
     }
     out
+}
+
+/// A phrasing as the matcher reads it (its words, joined): two phrasings that read
+/// alike are one question.
+fn key(question: &str) -> String {
+    crate::text::words(question).join(" ")
+}
+
+/// Every fact phrasing, by [`key`], with the index of its fact: what an unknown's or
+/// an introduction's question must not repeat. Built once for both: reading every
+/// phrasing was a tenth of loading the base.
+fn asked(facts: &[Fact]) -> WordMap<String, usize> {
+    facts.iter().enumerate().flat_map(|(i, f)| f.questions.iter().map(move |q| (key(q), i))).collect()
 }
 
 /// The placeholder a gap's questions use to be asked about every person.
@@ -437,10 +449,8 @@ impl Builder {
         docs: &Documents,
         entities: &[Entity],
         facts: &[Fact],
+        asked: &WordMap<String, usize>,
     ) -> Vec<Gap> {
-        let key = |q: &str| crate::text::words(q).join(" ");
-        let fact_phrasings: HashMap<String, &str> =
-            facts.iter().flat_map(|f| f.questions.iter().map(move |q| (key(q), f.id.as_str()))).collect();
         let mut ids: HashMap<&str, usize> = facts.iter().map(|f| (f.id.as_str(), 0)).collect();
         let mut gaps = Vec::new();
         for spanned in raw {
@@ -470,7 +480,8 @@ impl Builder {
                     );
                 }
                 for question in &u.questions {
-                    if let Some(fact) = fact_phrasings.get(&key(question)) {
+                    if let Some(&fact) = asked.get(&key(question)) {
+                        let fact = &facts[fact].id;
                         self.problem(
                             line,
                             id,
@@ -509,7 +520,7 @@ impl Builder {
                     .questions
                     .iter()
                     .map(|q| q.trim().replace(PERSON, &person.name))
-                    .filter(|q| !fact_phrasings.contains_key(&key(q)))
+                    .filter(|q| !asked.contains_key(&key(q)))
                     .collect();
                 if !questions.is_empty() {
                     gaps.push(Gap {
@@ -651,6 +662,14 @@ mod tests {
             ),
             (base.replace("\"interview\"", "\"intervew\""), "`kind` cannot be \"intervew\": it is one of"),
             (base.replace("[[fact]]", "[fact]"), "`[fact]` is written `[[fact]]`, with double brackets"),
+            (
+                base.replace("title = \"T\"", "title = \"T\"\ntitle = \"U\""),
+                "`title` is given twice in the [[fact]] `cameras`",
+            ),
+            (base.replace("title = \"T\"", "title = Tea"), "`title` is a text: put it in double quotes"),
+            (base.replace("title = \"T\"", "title = Coffee"), "`title` is a text: put it in double quotes"),
+            (base.replace("title = \"T\"", "title = \"T\u{1}\""), "this text holds an invisible control character"),
+            (base.replace("questions = [\"q\"]", "questions = [\"q\" \"r\"]"), "a list holds texts in double quotes"),
         ] {
             let err = problems(&toml);
             assert!(err.contains(expected), "{expected:?} not in:\n{err}");

@@ -114,9 +114,9 @@ fn plain_message(text: &str, at: usize, message: &str) -> String {
         let len = s[from..].find(close)?;
         Some(s[from..from + len].to_string())
     };
-    if message.is_empty() {
-        // toml gives no message for some characters (a control character in a
-        // comment, found by fuzzing): never leave the curator with a bare position.
+    if message.is_empty() || message.starts_with("invalid comment character") {
+        // toml gave no message for a control character in a comment (found by
+        // fuzzing), and now names the comment: either way, say what is wrong.
         return "invalid character: TOML allows no control characters here".to_string();
     }
     if let Some(rest) = message.strip_prefix("invalid type: string ") {
@@ -141,19 +141,26 @@ fn plain_message(text: &str, at: usize, message: &str) -> String {
             return format!("`{key}` is a list: put its texts in [ ], separated by commas, like {key} = [\"...\"]");
         }
     }
-    if message == "invalid basic string" {
+    if message.starts_with("invalid basic string") && message.contains("visible characters") {
+        return "this text holds an invisible control character, which TOML does not allow in a text: delete it and retype what was there".to_string();
+    }
+    if message.starts_with("invalid basic string") {
         return "this text has no closing \" on its line: end it with \" (a text over several lines goes between \"\"\" and \"\"\")".to_string();
     }
-    if message.starts_with("expected newline") && line.matches('"').count() > 2 {
+    // toml 0.8 said "expected newline", 0.9 says "unexpected key or value, expected newline".
+    let trailing = message.starts_with("expected newline") || message.starts_with("unexpected key or value");
+    if trailing && line.matches('"').count() > 2 {
         return "a \" inside a text ends the text: write \\\" for a quote mark inside it, or put the whole text in single quotes ('...')".to_string();
     }
-    if message.starts_with("expected newline") {
+    if trailing {
         return "something follows the value on this line: put each `name = value` on a line of its own (# starts a comment)".to_string();
     }
-    if message.starts_with("invalid string") {
+    // No field of the base is a boolean: "title = True story" is a text unquoted.
+    let unquoted = ["invalid string", "string values must be quoted", "invalid boolean"];
+    if unquoted.iter().any(|u| message.starts_with(u)) {
         return format!("`{key}` is a text: put it in double quotes, like {key} = \"...\"");
     }
-    if message.starts_with("invalid array") {
+    if message.starts_with("invalid array") || message.starts_with("missing comma between array elements") {
         return "a list holds texts in double quotes separated by commas, and ends with ]: check this line and the one before".to_string();
     }
     if let Some(field) = message.strip_prefix("missing field ").and_then(|m| between(m, "`", "`")) {
@@ -179,7 +186,9 @@ fn plain_message(text: &str, at: usize, message: &str) -> String {
         let allowed = message.split_once("expected ").map_or("", |(_, list)| list).replace('`', "\"");
         return format!("`{key}` cannot be \"{value}\": it is one of {allowed}");
     }
-    if let Some(field) = message.strip_prefix("duplicate key ").and_then(|m| between(m, "`", "`")) {
+    if message.starts_with("duplicate key") {
+        // toml 0.8 named the key in the message; 0.9 points at it.
+        let field = between(message, "`", "`").unwrap_or_else(|| key.to_string());
         return format!(
             "`{field}` is given twice in {}: keep one, or start the next entry with its own [[...]] line",
             entry(text, at)

@@ -27,13 +27,13 @@ mod typo;
 
 pub use model::{Model, CANDIDATES, FEATURES};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub use qtype::{QType, QTypes};
 use typo::TypoIndex;
 
 use crate::knowledge::{EntityId, FactId, GapId, KnowledgeBase};
-use crate::text::{self, Analyzer, Token};
+use crate::text::{self, Analyzer, Token, WordMap, WordSet};
 
 /// Default confidence needed to answer a question put to the bot directly. Chosen on
 /// the development and first held-out question sets, leaning to "I don't know": a
@@ -99,7 +99,7 @@ struct DocText<'a> {
 #[derive(Debug)]
 pub struct Matcher {
     analyzer: Analyzer,
-    terms: HashMap<String, TermId>,
+    terms: WordMap<String, TermId>,
     /// Rarity of each term (BM25 idf), by `TermId`.
     idf: Vec<f32>,
     /// Facts using each term, with the strength of the use (1 or ANSWER_TEXT_WEIGHT).
@@ -124,9 +124,12 @@ pub struct Matcher {
     about: Vec<Vec<EntityId>>,
     /// The term each entity's names fold to, for the entities a question can be
     /// about (background entities left out).
-    entities: HashMap<String, EntityId>,
+    entities: WordMap<String, EntityId>,
     /// Stems seen in the fact base, before synonyms: what a typo is corrected to.
-    stems: HashSet<String>,
+    stems: WordSet<String>,
+    /// Each word of the fact base, with its stem: most of a question's words are
+    /// among them, and a lookup is cheaper than the stemmer.
+    stem_of: WordMap<String, String>,
     typos: TypoIndex,
     /// Weight of a word no fact knows.
     unknown_weight: f32,
@@ -265,7 +268,7 @@ impl Matcher {
             }))
             .collect();
         let mut builder = IndexBuilder::default();
-        let mut stem_counts: HashMap<String, u32> = HashMap::new();
+        let mut stem_counts: WordMap<String, u32> = WordMap::default();
         let mut phrasings = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
         let mut focuses = Vec::with_capacity(docs.len());
@@ -373,6 +376,7 @@ impl Matcher {
             about: docs.iter().map(|d| d.about.to_vec()).collect(),
             entities,
             stems: stem_counts.into_keys().collect(),
+            stem_of: builder.stems,
             typos,
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
             uses,
@@ -512,7 +516,10 @@ impl Matcher {
             if stems.len() >= text::MAX_QUESTION_WORDS {
                 return w.to_string();
             }
-            let stem = self.analyzer.stem(w);
+            let stem = match self.stem_of.get(w) {
+                Some(stem) => stem.clone(),
+                None => self.analyzer.stem(w),
+            };
             stems.push((w.to_string(), stem.clone()));
             stem
         });
@@ -733,8 +740,8 @@ fn entity_terms<'a>(
     analyzer: &Analyzer,
     builder: &IndexBuilder,
     phrasings: &[Vec<Vec<TermId>>],
-) -> HashMap<String, EntityId> {
-    let mut out = HashMap::new();
+) -> WordMap<String, EntityId> {
+    let mut out = WordMap::default();
     for (i, head) in heads.enumerate() {
         let entity = EntityId(i as u32);
         let term = analyzer.terms(head).join("_");
@@ -764,10 +771,10 @@ fn bm25_idf(facts: f32, with_term: f32) -> f32 {
 /// Interns terms and collects postings while the index is built.
 #[derive(Default)]
 struct IndexBuilder {
-    terms: HashMap<String, TermId>,
+    terms: WordMap<String, TermId>,
     postings: Vec<Vec<(Doc, f32)>>,
     /// Word to stem: a fact base repeats its words thousands of times.
-    stems: HashMap<String, String>,
+    stems: WordMap<String, String>,
 }
 
 impl IndexBuilder {

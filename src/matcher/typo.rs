@@ -4,7 +4,9 @@
 //! within reach, so a lookup costs a few dozen hash probes whatever the vocabulary's
 //! size, and only the handful of candidates found are measured with strsim.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use crate::text::WordMap;
 
 /// Words this short are never corrected: one edit turns them into too many others.
 const MIN_CORRECTED_CHARS: usize = 4;
@@ -29,13 +31,23 @@ pub struct TypoIndex {
     words: Vec<String>,
     /// How common each word is; a tie between candidates goes to the commoner one.
     counts: Vec<u32>,
-    deletes: HashMap<u64, Vec<u32>>,
+    /// Deletion key -> the word with it, or ([`SHARED`] set) the place in `shared`
+    /// of the words with it. Most keys belong to one word, and a list for each was
+    /// most of building the index.
+    deletes: WordMap<u64, u32>,
+    shared: Vec<Vec<u32>>,
 }
+
+/// Marks a [`TypoIndex::deletes`] value as a place in `shared`.
+const SHARED: u32 = 1 << 31;
 
 impl TypoIndex {
     /// `words` with the number of facts each occurs in.
     pub fn new<'a>(words: impl IntoIterator<Item = (&'a str, u32)>) -> Self {
+        let words = words.into_iter();
         let mut index = TypoIndex::default();
+        // About 40 keys for a word of the usual length.
+        index.deletes.reserve(words.size_hint().0 * 40);
         for (word, count) in words {
             let chars: Vec<char> = word.chars().collect();
             if max_edits(chars.len()) == 0 || word.bytes().all(|b| b.is_ascii_digit()) {
@@ -46,14 +58,38 @@ impl TypoIndex {
             index.counts.push(count);
             // Store deletions as deep as any query may reach, so that a long misspelt
             // query still meets a shorter word.
-            for_each_deletion(&chars, 2, &mut |key| {
-                let ids = index.deletes.entry(key).or_default();
+            for_each_deletion(&chars, 2, &mut |key| index.insert(key, id));
+        }
+        index
+    }
+
+    /// Files word `id` under deletion `key`; ids come in order, so a repeat is last.
+    fn insert(&mut self, key: u64, id: u32) {
+        match self.deletes.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+            Entry::Occupied(slot) if *slot.get() == id => {}
+            Entry::Occupied(mut slot) if *slot.get() & SHARED == 0 => {
+                let first = slot.insert(SHARED | self.shared.len() as u32);
+                self.shared.push(vec![first, id]);
+            }
+            Entry::Occupied(slot) => {
+                let ids = &mut self.shared[(*slot.get() & !SHARED) as usize];
                 if ids.last() != Some(&id) {
                     ids.push(id);
                 }
-            });
+            }
         }
-        index
+    }
+
+    /// The words filed under deletion `key`.
+    fn filed(&self, key: u64) -> &[u32] {
+        match self.deletes.get(&key) {
+            None => &[],
+            Some(value) if value & SHARED == 0 => std::slice::from_ref(value),
+            Some(value) => &self.shared[(value & !SHARED) as usize],
+        }
     }
 
     /// The vocabulary word closest to `word` within its edit allowance, if any.
@@ -81,7 +117,7 @@ impl TypoIndex {
         // id, whose order follows a hash map's and so changes from run to run.
         let mut best: Option<(usize, std::cmp::Reverse<u32>, &str)> = None;
         for_each_deletion(&chars, limit, &mut |key| {
-            for &id in self.deletes.get(&key).into_iter().flatten() {
+            for &id in self.filed(key) {
                 let candidate = &self.words[id as usize];
                 // Typists rarely get the first letter wrong, and a "correction" that
                 // changes it mostly turns one real word into another ("born", "morn").

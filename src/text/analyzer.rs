@@ -2,11 +2,9 @@
 //! number words as digits, English stems, and the fact base's synonym groups folded
 //! into one term each.
 
-use std::collections::HashMap;
-
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::{is_stopword, words};
+use super::{is_stopword, words, WordMap};
 
 /// A word on its way to becoming a term.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +28,7 @@ pub struct Analyzer {
     stemmer: Stemmer,
     /// First stem of a synonym phrase -> every phrase starting with it (longest first)
     /// and the term it stands for.
-    synonyms: HashMap<String, Vec<(Vec<String>, String)>>,
+    synonyms: WordMap<String, Vec<(Vec<String>, String)>>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -47,7 +45,7 @@ impl Analyzer {
         G: IntoIterator<Item = W>,
         W: AsRef<[String]>,
     {
-        let mut analyzer = Analyzer { stemmer: Stemmer::create(Algorithm::English), synonyms: HashMap::new() };
+        let mut analyzer = Analyzer { stemmer: Stemmer::create(Algorithm::English), synonyms: WordMap::default() };
         for group in groups {
             let group = group.as_ref();
             let Some(canonical) = group.first().map(|head| {

@@ -4,6 +4,10 @@
 //! "pls", "bc", filler like "tbh"/"ngl"), not from any one question set; keep it
 //! sorted, one entry per chat form.
 
+use std::sync::LazyLock;
+
+use super::WordMap;
+
 /// Chat form, and what it stands for ("" for filler that carries no meaning). A
 /// contraction stands for its stem as [`super::words`] keeps it ("don't" → "don").
 const CHAT: &[(&str, &str)] = &[
@@ -134,7 +138,8 @@ pub fn standard(word: &str) -> Option<&'static str> {
     if word.len() > LONGEST {
         return None;
     }
-    CHAT.binary_search_by(|(chat, _)| (*chat).cmp(word)).ok().map(|i| CHAT[i].1)
+    static MAP: LazyLock<WordMap<&str, &str>> = LazyLock::new(|| CHAT.iter().copied().collect());
+    MAP.get(word).copied()
 }
 
 /// `word` with stretched letters ("sooo", "pleeease") cut to two: English doubles a

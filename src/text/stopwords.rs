@@ -2,7 +2,11 @@
 //! is read separately, as the question's type) and the filler of chat ("hey bot,
 //! quick question"), and chat spellings of question words ("wat", "hwo"). Dropping them keeps them from diluting the words that matter.
 
-/// Sorted, so that lookup is a binary search.
+use std::sync::LazyLock;
+
+use super::WordSet;
+
+/// Sorted, so that a duplicate stands out.
 const STOPWORDS: &[&str] = &[
     "a",
     "about",
@@ -221,7 +225,8 @@ const STOPWORDS: &[&str] = &[
 ];
 
 pub fn is_stopword(word: &str) -> bool {
-    STOPWORDS.binary_search(&word).is_ok()
+    static SET: LazyLock<WordSet<&str>> = LazyLock::new(|| STOPWORDS.iter().copied().collect());
+    SET.contains(word)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 
 mod model;
 mod qtype;
+mod read;
 mod search;
 mod typo;
 
@@ -274,7 +275,8 @@ impl Matcher {
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         let mut pairs = Vec::with_capacity(docs.len());
-        for (doc, text) in docs.iter().enumerate() {
+        let (reads, stem_of) = read::read_all(&analyzer, &docs);
+        for (doc, read) in reads.into_iter().enumerate() {
             let mut strong = Vec::new();
             let mut weak = Vec::new();
             let mut doc_phrasings = Vec::new();
@@ -283,20 +285,17 @@ impl Matcher {
             let mut doc_stems: Vec<String> = Vec::new();
             let mut strong_texts: Vec<TermId> = Vec::new();
             let mut doc_pairs: Vec<Pair> = Vec::new();
-            for phrasing in &text.phrasings {
-                let words = text::words(phrasing);
-                let (qtype, qualifier) = qtype::detect(&words);
+            for (qtype, focus, read) in read.phrasings {
                 if let Some(q) = qtype {
                     doc_qtypes.insert(q);
                 }
-                if let Some(i) = qtype::focus(&words) {
-                    let stem = analyzer.stem(&words[i]);
+                if let Some(stem) = focus {
                     match doc_focuses.iter_mut().find(|(f, _)| *f == stem) {
                         Some(seen) => seen.1 += 1,
                         None => doc_focuses.push((stem, 1)),
                     }
                 }
-                let terms = builder.terms(&analyzer, &words, qualifier, &mut doc_stems);
+                let terms = builder.intern(read, &mut doc_stems);
                 doc_pairs.extend(pairs_of(&terms));
                 strong.extend(terms.iter().copied());
                 let mut sorted = terms;
@@ -305,15 +304,15 @@ impl Matcher {
                 strong_texts.extend(sorted.iter().copied());
                 doc_phrasings.push(sorted);
             }
-            for keyword in text.keywords {
-                let mut terms = builder.terms(&analyzer, &text::words(keyword), None, &mut doc_stems);
+            for keyword in read.keywords {
+                let mut terms = builder.intern(keyword, &mut doc_stems);
                 strong.extend(terms.iter().copied());
                 terms.sort_unstable();
                 terms.dedup();
                 strong_texts.extend(terms);
             }
-            for weak_text in &text.weak {
-                let terms = builder.terms(&analyzer, &text::words(weak_text), None, &mut doc_stems);
+            for weak_text in read.weak {
+                let terms = builder.intern(weak_text, &mut doc_stems);
                 doc_pairs.extend(pairs_of(&terms));
                 weak.extend(terms);
             }
@@ -376,7 +375,7 @@ impl Matcher {
             about: docs.iter().map(|d| d.about.to_vec()).collect(),
             entities,
             stems: stem_counts.into_keys().collect(),
-            stem_of: builder.stems,
+            stem_of,
             typos,
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
             uses,
@@ -773,29 +772,16 @@ fn bm25_idf(facts: f32, with_term: f32) -> f32 {
 struct IndexBuilder {
     terms: WordMap<String, TermId>,
     postings: Vec<Vec<(Doc, f32)>>,
-    /// Word to stem: a fact base repeats its words thousands of times.
-    stems: WordMap<String, String>,
 }
 
 impl IndexBuilder {
-    /// The terms of `words` (a qualifier of the question form skipped), interned;
-    /// their stems before synonyms go to `stems` for the typo index.
-    fn terms(
-        &mut self,
-        analyzer: &Analyzer,
-        words: &[String],
-        qualifier: Option<usize>,
-        stems: &mut Vec<String>,
-    ) -> Vec<TermId> {
-        let memo = &mut self.stems;
-        let tokens = analyzer.tokens_with(words, qualifier, &mut |w| {
-            memo.entry(w.to_string()).or_insert_with(|| analyzer.stem(w)).clone()
-        });
-        stems.extend(tokens.iter().filter(|t| !t.stop).map(|t| t.term.clone()));
-        analyzer
-            .fold(&tokens)
+    /// The ids of a text's terms, a new term given the next id; its stems go to
+    /// `stems` for the typo index.
+    fn intern(&mut self, read: read::Read, stems: &mut Vec<String>) -> Vec<TermId> {
+        stems.extend(read.stems);
+        read.terms
             .into_iter()
-            .map(|(term, _)| {
+            .map(|term| {
                 let next = TermId(self.terms.len() as u32);
                 *self.terms.entry(term).or_insert_with(|| {
                     self.postings.push(Vec::new());

@@ -79,9 +79,15 @@ impl Tantivy {
     /// The reply the peer gives: its top-1 fact presented as our engine presents a
     /// fact (same body, same footnotes), or "I don't know" when nothing matches.
     pub fn ask(&self, kb: &KnowledgeBase, question: &str) -> Reply {
+        self.ask_with(kb, question, f32::NEG_INFINITY)
+    }
+
+    /// [`Tantivy::ask`], answering only when the top BM25 score reaches `threshold`:
+    /// the peer with an abstention rule, as fair a rival as a threshold makes it.
+    pub fn ask_with(&self, kb: &KnowledgeBase, question: &str, threshold: f32) -> Reply {
         match self.top1(question) {
-            Some((fact, _)) => Reply::for_fact(kb, fact, question, 1.0),
-            None => Reply::unknown(kb, question, 0.0, []),
+            Some((fact, score)) if score >= threshold => Reply::for_fact(kb, fact, question, 1.0),
+            _ => Reply::unknown(kb, question, 0.0, []),
         }
     }
 

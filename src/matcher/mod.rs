@@ -26,7 +26,7 @@ mod read;
 mod search;
 mod typo;
 
-pub use model::{Model, CANDIDATES, FEATURES};
+pub use model::{Model, CANDIDATES, FEATURES, WRONG_ANSWER_COST};
 
 use std::collections::HashMap;
 

@@ -91,3 +91,12 @@ fn the_seventh_set_does_not_regress() {
 fn the_eighth_set_does_not_regress() {
     holds("blind8", 65.0, 90.0, 20);
 }
+
+/// The seventh blind set (`blind9.toml`, 403 questions by a helper who saw only the
+/// documents), run once on the final build of issue 9's fifth round as its
+/// generalization figure: 65.0% answered right, 92.5% declined, 17 wrong (4.2%).
+/// From then on a development set.
+#[test]
+fn the_ninth_set_does_not_regress() {
+    holds("blind9", 64.5, 92.0, 17);
+}

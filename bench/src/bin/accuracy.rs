@@ -18,16 +18,13 @@ use firstkiss_bench::peer::Tantivy;
 use serde_json::json;
 
 fn main() {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let tune: Vec<PathBuf> = match args.iter().position(|a| a == "--tune") {
-        Some(at) if at + 1 < args.len() => {
-            let sets = args.remove(at + 1);
-            args.remove(at);
-            sets.split(',').map(PathBuf::from).collect()
+    let (tune, files) = match arguments(std::env::args().skip(1).collect()) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("error: {message}\nusage: accuracy [--tune A.toml,B.toml] [FILE.toml ...]");
+            std::process::exit(2);
         }
-        _ => Vec::new(),
     };
-    let files: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();
     let default = files.is_empty();
     let files = if default { vec![dev::dev_path()] } else { files };
     let engine = Engine::load(None).expect("the shipped fact base is valid");
@@ -65,6 +62,28 @@ fn main() {
     if default {
         firstkiss_bench::write_results("accuracy.json", &json!(report));
     }
+}
+
+/// The sets to tune the peer's threshold on (after `--tune`, comma-separated) and
+/// the sets to score.
+fn arguments(mut args: Vec<String>) -> Result<(Vec<PathBuf>, Vec<PathBuf>), String> {
+    let tune = match args.iter().position(|a| a == "--tune") {
+        None => Vec::new(),
+        Some(at) => {
+            let sets = args.get(at + 1).filter(|s| !s.starts_with("--")).cloned();
+            let sets = sets.ok_or("--tune needs the sets to tune on, comma-separated")?;
+            args.drain(at..=at + 1);
+            let sets: Vec<PathBuf> = sets.split(',').filter(|s| !s.is_empty()).map(PathBuf::from).collect();
+            if sets.is_empty() {
+                return Err("--tune needs at least one set".into());
+            }
+            sets
+        }
+    };
+    if let Some(flag) = args.iter().find(|a| a.starts_with("--")) {
+        return Err(format!("unknown option {flag}"));
+    }
+    Ok((tune, args.into_iter().map(PathBuf::from).collect()))
 }
 
 /// The questions of `cases` given a fact that does not pass: a wrong answer on an
@@ -111,4 +130,29 @@ fn tuned_threshold(engine: &Engine, peer: &Tantivy, cases: &[dev::Case]) -> f32 
     candidates.push(f32::INFINITY);
     candidates.sort_by(f32::total_cmp);
     candidates.into_iter().min_by(|&a, &b| cost(a).total_cmp(&cost(b)).then(a.total_cmp(&b))).unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Result<(Vec<PathBuf>, Vec<PathBuf>), String> {
+        arguments(line.split_whitespace().map(str::to_string).collect())
+    }
+
+    #[test]
+    fn tune_takes_a_comma_separated_list_and_leaves_the_files() {
+        let (tune, files) = args("a.toml --tune b.toml,c.toml d.toml").expect("valid");
+        assert_eq!(tune, [PathBuf::from("b.toml"), PathBuf::from("c.toml")]);
+        assert_eq!(files, [PathBuf::from("a.toml"), PathBuf::from("d.toml")]);
+        assert_eq!(args("").expect("valid"), (Vec::new(), Vec::new()));
+    }
+
+    #[test]
+    fn bad_arguments_are_said_not_read_as_files() {
+        assert!(args("--tune").unwrap_err().contains("needs the sets"));
+        assert!(args("--tune --other").unwrap_err().contains("needs the sets"));
+        assert!(args("--tune ,").unwrap_err().contains("at least one"));
+        assert!(args("--tunes a.toml").unwrap_err().contains("unknown option --tunes"));
+    }
 }

@@ -17,7 +17,7 @@ pub use stopwords::is_stopword;
 
 /// A map keyed by words or their hashes, with a fast hash of fixed seed. Its keys
 /// come from the fact base, so SipHash's defence against chosen keys buys nothing,
-/// and it was a tenth of start-up.
+/// and it was about 5% of building the index.
 pub type WordMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 /// A set of words, hashed as [`WordMap`]'s keys are.
 pub type WordSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;

@@ -10,6 +10,10 @@ use crate::text::WordMap;
 
 /// Words this short are never corrected: one edit turns them into too many others.
 const MIN_CORRECTED_CHARS: usize = 4;
+/// Words of three characters are corrected only for a letter they dropped ("kis",
+/// "sng"): one probe, of the word itself among the longer words' deletions. A
+/// changed or extra letter in so short a word makes too many other words.
+const DROPPED_LETTER_CHARS: usize = 3;
 /// Words this long are never corrected, nor indexed as corrections. A lookup hashes
 /// every two-character deletion of the word, which grows with the cube of its length
 /// (a 500-character "word" took 300 ms); the longest word in the documents has 15
@@ -104,11 +108,14 @@ impl TypoIndex {
     /// it bounds the question's typo work whatever it holds.
     pub fn correct_within(&self, word: &str, budget: &mut usize) -> Option<&str> {
         let chars: Vec<char> = word.chars().collect();
-        let limit = max_edits(chars.len());
+        let (limit, depth) = match max_edits(chars.len()) {
+            0 if chars.len() == DROPPED_LETTER_CHARS => (1, 0),
+            limit => (limit, limit),
+        };
         if limit == 0 || word.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let cost = deletions(chars.len(), limit);
+        let cost = deletions(chars.len(), depth);
         if cost > *budget {
             return None;
         }
@@ -116,7 +123,7 @@ impl TypoIndex {
         // Ties go to the commoner word, then to the alphabetically first: never to an
         // id, whose order follows a hash map's and so changes from run to run.
         let mut best: Option<(usize, std::cmp::Reverse<u32>, &str)> = None;
-        for_each_deletion(&chars, limit, &mut |key| {
+        for_each_deletion(&chars, depth, &mut |key| {
             for &id in self.filed(key) {
                 let candidate = &self.words[id as usize];
                 // Typists rarely get the first letter wrong, and a "correction" that
@@ -199,11 +206,21 @@ mod tests {
     #[test]
     fn refuses_short_words_and_far_misses() {
         let idx = index(&[("kiss", 40), ("soko", 12)]);
-        assert_eq!(idx.correct("kis"), None, "three letters are never corrected");
+        assert_eq!(idx.correct("kiz"), None, "three letters are corrected only for a dropped letter");
+        assert_eq!(idx.correct("iss"), None, "nor for a dropped first letter");
+        assert_eq!(idx.correct("ki"), None);
         assert_eq!(idx.correct("python"), None);
         assert_eq!(idx.correct("sokoban"), None);
         assert_eq!(idx.correct("iss"), None);
         assert_eq!(index(&[("morn", 3)]).correct("born"), None, "a changed first letter is another word");
+    }
+
+    #[test]
+    fn three_letters_get_back_a_dropped_letter() {
+        let idx = index(&[("kiss", 40), ("song", 7), ("video", 9)]);
+        assert_eq!(idx.correct("kis"), Some("kiss"));
+        assert_eq!(idx.correct("sng"), Some("song"));
+        assert_eq!(idx.correct("vid"), None, "two dropped letters are too far for three");
     }
 
     #[test]

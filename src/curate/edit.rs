@@ -46,6 +46,11 @@ pub enum EditError {
     Write { path: PathBuf, reason: std::io::Error },
 }
 
+/// A one-line `questions = [...]` that would grow past this many characters is
+/// rewritten one phrasing per line, as the base's long lists are: a curator reads a
+/// list, not a line of a thousand characters.
+const ONE_LINE_MOST: usize = 100;
+
 /// A fan's question as a phrasing, in the base's style: one line, spaces
 /// collapsed, no closing question marks, lower case (matching folds case anyway).
 pub fn phrasing(question: &str) -> String {
@@ -113,6 +118,15 @@ fn with_phrasing(text: &str, path: &Path, entry: Entry, id: &str, phrasing: &str
         }
         None => questions.push(value),
     }
+    let one_line = !questions.to_string().contains('\n');
+    if one_line && "questions = ".len() + questions.to_string().trim().len() > ONE_LINE_MOST {
+        for value in questions.iter_mut() {
+            value.decor_mut().set_prefix("\n  ");
+            value.decor_mut().set_suffix("");
+        }
+        questions.set_trailing_comma(true);
+        questions.set_trailing("\n");
+    }
     Ok(doc.to_string())
 }
 
@@ -168,6 +182,21 @@ questions = ["how old is {person}", "{person} age"]
         let out = with_phrasing(BASE, path, Entry::Unknown, "age", "what age is {person}").unwrap();
         let want = BASE.replace("\"{person} age\"]", "\"{person} age\", \"what age is {person}\"]");
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn a_one_line_list_grown_too_long_is_written_one_per_line() {
+        let path = Path::new("k.toml");
+        let long = "what age was {person} when first kiss was filmed in los angeles";
+        let out = with_phrasing(BASE, path, Entry::Unknown, "age", long).unwrap();
+        let want = BASE.replace(
+            "questions = [\"how old is {person}\", \"{person} age\"]",
+            &format!("questions = [\n  \"how old is {{person}}\",\n  \"{{person}} age\",\n  \"{long}\",\n]"),
+        );
+        assert_eq!(out, want);
+        // Grown again, it stays one per line.
+        let again = with_phrasing(&out, path, Entry::Unknown, "age", "how old").unwrap();
+        assert!(again.contains(&format!("  \"{long}\",\n  \"how old\",\n]")), "{again}");
     }
 
     #[test]

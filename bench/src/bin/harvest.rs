@@ -1,0 +1,127 @@
+//! The curator's loop run over graded question sets: each question of the sets
+//! becomes a phrasing of the entry it belongs to, as a curator accepting it in
+//! `firstkiss-bot review` would add it.
+//!
+//!     cargo run --release -p firstkiss-bench --bin harvest -- knowledge.toml tests/data/blind3.toml ...
+//!
+//! - An answerable question goes to the fact the set's judge accepts. The judge is
+//!   loose where the expected word is a name ("Pilieva" is in many answers), so a
+//!   question takes a fact only when the choice is clear: at most three facts pass
+//!   and it takes the one the matcher ranks highest, or more pass and the matcher
+//!   already ranks one of them first.
+//! - A question the documents don't answer goes to the `[[unknown]]` entry, written
+//!   for one subject (not for every person), that is about the first entity the
+//!   question names and that the matcher ranks highest. A question naming nothing
+//!   the base knows is left to a curator.
+//!
+//! Every label is chosen against the base as it was before the run, so the result
+//! does not depend on the order of the sets or of their questions. Each addition
+//! is checked by the bot's own loader (`curate::edit`), which refuses a phrasing
+//! that would make the base invalid.
+
+use std::path::PathBuf;
+
+use firstkiss::curate::edit::{self, EditError, Entry};
+use firstkiss::eval::{judge, Case, Kind, QuestionSet};
+use firstkiss::knowledge::FactId;
+use firstkiss::matcher::Target;
+use firstkiss::reply::Reply;
+use firstkiss::Engine;
+
+/// More facts than this passing the judge makes a label a guess, unless the matcher
+/// already ranks one of them first.
+const CLEAR: usize = 3;
+
+/// Where a question goes, or why it goes nowhere.
+enum Label {
+    To(Entry, String),
+    /// Several facts pass the judge and the matcher's first is none of them.
+    Unclear,
+    /// No fact passes the judge (the base lacks the fact, or the set's expectation
+    /// is one no single answer meets).
+    NoFact,
+    /// A question the documents don't answer that names nothing the base knows, or
+    /// only what no single-subject unknown entry is about.
+    NoGap,
+}
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    let [base, sets @ ..] = args.as_slice() else { usage() };
+    if sets.is_empty() {
+        usage();
+    }
+    let engine = Engine::load(Some(base)).unwrap_or_else(|e| fail(&e.to_string()));
+    let mut labels = Vec::new();
+    for set in sets {
+        let text = std::fs::read_to_string(set).unwrap_or_else(|e| fail(&format!("{}: {e}", set.display())));
+        let questions = QuestionSet::parse(&text).unwrap_or_else(|e| fail(&format!("{}: {e}", set.display())));
+        labels.extend(questions.case.iter().map(|case| (label(&engine, case), case.q.clone())));
+    }
+    let count = |f: fn(&Label) -> bool| labels.iter().filter(|(l, _)| f(l)).count();
+    let (unclear, no_fact, no_gap) = (
+        count(|l| matches!(l, Label::Unclear)),
+        count(|l| matches!(l, Label::NoFact)),
+        count(|l| matches!(l, Label::NoGap)),
+    );
+    let (mut facts, mut gaps, mut present, mut refused, mut generated) = (0, 0, 0, 0, 0);
+    for (label, question) in &labels {
+        let Label::To(entry, id) = label else { continue };
+        match edit::add_phrasing(base, *entry, id, &edit::phrasing(question)) {
+            Ok(_) if *entry == Entry::Fact => facts += 1,
+            Ok(_) => gaps += 1,
+            Err(EditError::AlreadyThere { .. }) => present += 1,
+            // A fact the base builds from an entity has no phrasings of its own.
+            Err(EditError::NoEntry { .. }) => generated += 1,
+            Err(EditError::Invalid { reason, .. }) => {
+                refused += 1;
+                eprintln!("refused {question:?} for {id}: {reason}");
+            }
+            Err(e) => fail(&e.to_string()),
+        }
+    }
+    println!(
+        "{}: {facts} phrasings added to facts and {gaps} to unknown entries; {present} were there already, \
+         {refused} refused by validation, {generated} belong to facts built from entities; left out: \
+         {unclear} unclear, {no_fact} that no single fact answers, {no_gap} with no unknown entry for what they name",
+        base.display()
+    );
+}
+
+fn label(engine: &Engine, case: &Case) -> Label {
+    let kb = engine.kb();
+    let ranking = engine.matcher().rank_top(&case.q, kb.facts().len() + kb.gaps().len());
+    if case.kind == Kind::Abstain {
+        let Some(&entity) = ranking.entities.first() else { return Label::NoGap };
+        // A templated entry's id is `id/person`: its phrasings are templates, not
+        // questions about one subject.
+        return ranking
+            .ranked
+            .iter()
+            .find_map(|s| match s.target {
+                Target::Gap(id) if !kb.gap(id).id.contains('/') && kb.gap(id).about.contains(&entity) => {
+                    Some(Label::To(Entry::Unknown, kb.gap(id).id.clone()))
+                }
+                _ => None,
+            })
+            .unwrap_or(Label::NoGap);
+    }
+    let passing: Vec<FactId> = kb.fact_ids().filter(|&id| judge(case, &Reply::for_fact(kb, id, &case.q, 1.0)).is_none()).collect();
+    let ranked: Vec<FactId> = ranking.ranked.iter().filter_map(|s| s.fact()).collect();
+    let pick = match passing.len() {
+        0 => return Label::NoFact,
+        1..=CLEAR => ranked.iter().find(|id| passing.contains(id)).or(passing.first()),
+        _ => ranked.first().filter(|id| passing.contains(id)),
+    };
+    pick.map_or(Label::Unclear, |&id| Label::To(Entry::Fact, kb.fact(id).id.clone()))
+}
+
+fn usage() -> ! {
+    eprintln!("usage: harvest KNOWLEDGE.toml SET.toml ...");
+    std::process::exit(2);
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
+}

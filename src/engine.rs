@@ -9,7 +9,7 @@ use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
 use crate::matcher::{Matcher, Ranking, Target, CANDIDATES};
 use crate::reference::References;
 use crate::reply::Reply;
-use crate::{quotes, smalltalk};
+use crate::{quotes, smalltalk, text};
 
 /// How many suggestions an "I don't know" offers.
 pub const SUGGESTIONS: usize = 3;
@@ -68,8 +68,10 @@ impl Engine {
         {
             return reply;
         }
-        let ranking = self.matcher.rank_top(question, CANDIDATES);
-        if let Some(reply) = self.answer_from_document(question, &ranking, threshold) {
+        // Split once: the document finder and the matcher read the same words.
+        let words = text::question_words(question);
+        let ranking = self.matcher.rank_words(&words, CANDIDATES);
+        if let Some(reply) = self.answer_from_document(question, &words, &ranking, threshold) {
             return reply;
         }
         self.reply(question, &ranking, threshold)
@@ -79,8 +81,14 @@ impl Engine {
     /// from that document: the question's own best fact if it cites the document,
     /// else the best fact citing it for what is left of the question once the words
     /// naming the document are gone. `None` leaves the question to the usual path.
-    fn answer_from_document(&self, question: &str, ranking: &Ranking, threshold: f32) -> Option<Reply> {
-        let named = self.references.find(question)?;
+    fn answer_from_document(
+        &self,
+        question: &str,
+        words: &[String],
+        ranking: &Ranking,
+        threshold: f32,
+    ) -> Option<Reply> {
+        let named = self.references.find_in(words)?;
         let cites = |id: FactId| {
             let fact = self.kb.fact(id);
             fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).any(|c| c.source == named.source)
@@ -96,7 +104,7 @@ impl Engine {
                 // ("how long was the interview"): the whole question must have
                 // reached the fact too, if not first (the author's name may fill the
                 // first places with what the documents don't say of them).
-                let reached = self.matcher.rank_top(question, DOCUMENT_CANDIDATES);
+                let reached = self.matcher.rank_words(words, DOCUMENT_CANDIDATES);
                 if !reached.ranked.iter().any(|s| s.fact() == Some(id)) {
                     return None;
                 }

@@ -113,7 +113,11 @@ impl References {
 
     /// The document `question` names, if it names exactly one best.
     pub fn find(&self, question: &str) -> Option<Reference> {
-        let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
+        self.find_in(&text::question_words(question))
+    }
+
+    /// [`References::find`] for a question already split ([`text::question_words`]).
+    pub fn find_in(&self, words: &[String]) -> Option<Reference> {
         // Every name needs a word for a document (`names_a_document`), so nearly
         // every question leaves here, before any stemming.
         if !words.iter().any(|w| DOCUMENT_WORDS.contains(&w.as_str())) {

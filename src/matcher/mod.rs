@@ -425,7 +425,14 @@ impl Matcher {
     /// Ranks the `limit` best entries for `question`, best first, by the model's
     /// confidence: the search proposes at least [`CANDIDATES`], the model judges them.
     pub fn rank_top(&self, question: &str, limit: usize) -> Ranking {
-        self.ranking(question, |query| self.judged(query, limit))
+        self.rank_words(&text::question_words(question), limit)
+    }
+
+    /// [`Matcher::rank_top`] for a question already split into words
+    /// ([`text::question_words`]), so that a caller reading it more than one way
+    /// splits it once: on text in other scripts, splitting is most of the cost.
+    pub fn rank_words(&self, words: &[String], limit: usize) -> Ranking {
+        self.ranking(words, |query| self.judged(query, limit))
     }
 
     fn judged(&self, query: &Query, limit: usize) -> Vec<Scored> {
@@ -448,9 +455,9 @@ impl Matcher {
         scored
     }
 
-    /// `question` read, and its facts ranked by `rank` if it has any known word.
-    fn ranking(&self, question: &str, rank: impl FnOnce(&Query) -> Vec<Scored>) -> Ranking {
-        let query = self.query(question);
+    /// The question's words read, and its facts ranked by `rank` if it has any known word.
+    fn ranking(&self, words: &[String], rank: impl FnOnce(&Query) -> Vec<Scored>) -> Ranking {
+        let query = self.query_words(words);
         let ranked = if query.terms.is_empty() { Vec::new() } else { rank(&query) };
         Ranking { empty: !query.has_words, qtype: query.qtype, entities: query.entities, ranked }
     }
@@ -503,14 +510,17 @@ impl Matcher {
     }
 
     fn query(&self, question: &str) -> Query {
-        let words = text::words(text::clip(question, text::MAX_QUESTION_CHARS));
-        let (qtype, qualifier) = qtype::detect(&words);
-        let focus = qtype::focus(&words).map(|i| self.analyzer.stem(&words[i]));
+        self.query_words(&text::question_words(question))
+    }
+
+    fn query_words(&self, words: &[String]) -> Query {
+        let (qtype, qualifier) = qtype::detect(words);
+        let focus = qtype::focus(words).map(|i| self.analyzer.stem(&words[i]));
         let mut query = Query { qtype, focus, has_words: !words.is_empty(), ..Query::default() };
         // Stemming is most of a question's cost, so a word repeated is stemmed once,
         // and words past the last one matched (below) are not stemmed at all.
         let mut stems: Vec<(String, String)> = Vec::new();
-        let mut tokens = self.analyzer.tokens_with(&words, qualifier, &mut |w| {
+        let mut tokens = self.analyzer.tokens_with(words, qualifier, &mut |w| {
             if let Some((_, stem)) = stems.iter().find(|(seen, _)| *seen == w) {
                 return stem.clone();
             }

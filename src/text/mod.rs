@@ -42,6 +42,11 @@ pub fn clip(text: &str, max_chars: usize) -> &str {
     }
 }
 
+/// The words of a fan's question, clipped to [`MAX_QUESTION_CHARS`] first.
+pub fn question_words(question: &str) -> Vec<String> {
+    words(clip(question, MAX_QUESTION_CHARS))
+}
+
 /// Splits text into lower-case, accent-free words.
 ///
 /// Discord mentions (`@everyone`, `<@123>`, `<#456>`) are dropped, digit groups keep

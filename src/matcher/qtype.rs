@@ -122,7 +122,7 @@ pub fn focus(words: &[String]) -> Option<usize> {
     let at = words[opener..].iter().position(|w| matches!(w.as_str(), "which" | "what" | "whats" | "wat" | "wut"))?;
     let noun = (opener + at + 1..words.len()).find(|&i| !KIND_WORDS.contains(&words[i].as_str()))?;
     let word = words[noun].as_str();
-    (!crate::text::is_stopword(word) && !TIME_NOUNS.contains(&word)).then_some(noun)
+    (!crate::text::is_stopword(word)).then_some(noun)
 }
 
 /// A set of question types, one bit each.
@@ -185,7 +185,10 @@ mod tests {
         assert_eq!(focus("ok so what kind of camera was it"), Some("camera".into()));
         assert_eq!(focus("whats the song called"), None, "a filler word is no focus");
         assert_eq!(focus("what did soko say"), None);
-        assert_eq!(focus("what year was it"), None, "a time noun makes it a \"when\"");
+        // A time noun makes it a "when" and is its focus too: "what time" and "what
+        // year" ask for different things.
+        assert_eq!(focus("what year was it"), Some("year".into()));
+        assert_eq!(qtype("what year was it"), Some(QType::When));
         assert_eq!(focus("did they say which park"), None, "yes or no");
         assert_eq!(focus("who made it"), None);
     }

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use firstkiss::curate::edit::{self, EditError, Entry};
 use firstkiss::eval::{judge, Case, Kind, QuestionSet};
 use firstkiss::knowledge::FactId;
-use firstkiss::matcher::Target;
+use firstkiss::matcher::{Target, CANDIDATES};
 use firstkiss::reply::Reply;
 use firstkiss::Engine;
 
@@ -92,14 +92,18 @@ fn label(engine: &Engine, case: &Case) -> Label {
     let kb = engine.kb();
     let ranking = engine.matcher().rank_top(&case.q, kb.facts().len() + kb.gaps().len());
     if case.kind == Kind::Abstain {
-        let Some(&entity) = ranking.entities.first() else { return Label::NoGap };
         // A templated entry's id is `id/person`: its phrasings are templates, not
         // questions about one subject.
+        let entity = ranking.entities.first();
+        let reach = if entity.is_some() { ranking.ranked.len() } else { CANDIDATES };
         return ranking
             .ranked
             .iter()
+            .take(reach)
             .find_map(|s| match s.target {
-                Target::Gap(id) if !kb.gap(id).id.contains('/') && kb.gap(id).about.contains(&entity) => {
+                Target::Gap(id)
+                    if !kb.gap(id).id.contains('/') && entity.is_none_or(|e| kb.gap(id).about.contains(e)) =>
+                {
                     Some(Label::To(Entry::Unknown, kb.gap(id).id.clone()))
                 }
                 _ => None,

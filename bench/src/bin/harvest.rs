@@ -12,7 +12,8 @@
 //! - A question the documents don't answer goes to the `[[unknown]]` entry, written
 //!   for one subject (not for every person), that is about the first entity the
 //!   question names and that the matcher ranks highest. A question naming nothing
-//!   the base knows is left to a curator.
+//!   the base knows goes to such an entry only if it is among the matcher's first
+//!   candidates and accounts for most of the question; else it is left to a curator.
 //!
 //! Every label is chosen against the base as it was before the run, so the result
 //! does not depend on the order of the sets or of their questions. Each addition
@@ -24,13 +25,18 @@ use std::path::PathBuf;
 use firstkiss::curate::edit::{self, EditError, Entry};
 use firstkiss::eval::{judge, Case, Kind, QuestionSet};
 use firstkiss::knowledge::FactId;
-use firstkiss::matcher::{Target, CANDIDATES};
+use firstkiss::matcher::{Scored, Target, CANDIDATES};
 use firstkiss::reply::Reply;
 use firstkiss::Engine;
 
 /// More facts than this passing the judge makes a label a guess, unless the matcher
 /// already ranks one of them first.
 const CLEAR: usize = 3;
+
+/// A question naming nothing the base knows goes to an unknown entry only if the
+/// entry accounts for this share of it and the matcher gives it this confidence.
+const UNNAMED_COVERAGE: f32 = 0.6;
+const UNNAMED_CONFIDENCE: f32 = 0.55;
 
 /// Where a question goes, or why it goes nowhere.
 enum Label {
@@ -94,12 +100,19 @@ fn label(engine: &Engine, case: &Case) -> Label {
     if case.kind == Kind::Abstain {
         // A templated entry's id is `id/person`: its phrasings are templates, not
         // questions about one subject.
+        // Naming nothing, it must be close to the entry already: among the first
+        // candidates, with most of its words accounted for. Off-topic chat ("how do
+        // i make a sourdough starter") is not.
         let entity = ranking.entities.first();
+        let near = |s: &&Scored| {
+            entity.is_some() || (s.coverage >= UNNAMED_COVERAGE && s.confidence >= UNNAMED_CONFIDENCE)
+        };
         let reach = if entity.is_some() { ranking.ranked.len() } else { CANDIDATES };
         return ranking
             .ranked
             .iter()
             .take(reach)
+            .filter(near)
             .find_map(|s| match s.target {
                 Target::Gap(id)
                     if !kb.gap(id).id.contains('/') && entity.is_none_or(|e| kb.gap(id).about.contains(e)) =>

@@ -45,58 +45,31 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 
 /// Guards against regressions in generalization, set just below what the bot
 /// achieves on questions written without sight of the fact base. Raise them when the
-/// matcher improves; never tune the fact base to these questions. The first set has
-/// informed matcher changes; the second was kept unseen until the final measure.
-/// (Issue 9's fourth round traded answers for fewer wrong ones: its answer guards
-/// went down, its abstention and wrong-answer guards up, on every set.)
+/// matcher improves; never tune the fact base to these questions (`harvest` never
+/// reads them). The first set has informed matcher changes; the second was kept
+/// unseen until the final measure. (Issue 9's fourth round traded answers for fewer
+/// wrong ones; its sixth, which harvested the blind sets into the base, answers
+/// more of both sets, with up to three more wrong on the first.)
 #[test]
 fn held_out_sets_do_not_regress() {
-    holds("holdout", 72.0, 95.0, 2);
-    holds("holdout2", 64.0, 95.0, 4);
+    holds("holdout", 76.0, 95.0, 4);
+    holds("holdout2", 73.5, 95.0, 4);
 }
 
-/// The three sets written blind for issue 9 (`blind3.toml`, `blind4.toml`,
-/// `blind5.toml`: fans' register, over a quarter asking what the documents leave
-/// open). Each was run once as the generalization figure, then served as a
-/// development set. Guards just below what the bot does.
+/// The seven sets written blind for issue 9 (`blind3.toml` to `blind9.toml`: fans'
+/// register, over a quarter asking what the documents leave open). Each was run once
+/// as a round's generalization figure (see BENCHMARKS.md); since issue 9's sixth
+/// round their questions are phrasings of the base (`harvest`, the curator's loop),
+/// so these guards say only that the base still answers what it was taught, and
+/// declines what it was taught to decline. Generalization is measured on a new blind
+/// set each round.
 #[test]
-fn blind_sets_do_not_regress() {
-    holds("blind3", 68.5, 95.0, 13);
-    holds("blind4", 70.0, 94.0, 21);
-    holds("blind5", 66.0, 92.0, 17);
-}
-
-/// The fourth blind set (`blind6.toml`), run once on the final build of issue 9's
-/// second round as its generalization figure: 64.8% answered right, 91.2% declined,
-/// 14 wrong. From then on a development set (issue 9's third round: 73.7%, 91.2%, 15).
-#[test]
-fn the_sixth_set_does_not_regress() {
-    holds("blind6", 70.5, 92.0, 10);
-}
-
-/// The fifth blind set (`blind7.toml`, 325 questions by a helper who saw only the
-/// documents), run once on the final build of issue 9's third round as its
-/// generalization figure: 70.8% answered right, 91.3% declined, 15 wrong. From then
-/// on a development set.
-#[test]
-fn the_seventh_set_does_not_regress() {
-    holds("blind7", 66.5, 94.0, 8);
-}
-
-/// The sixth blind set (`blind8.toml`, 387 questions by a helper who saw only the
-/// documents), run once on the final build of issue 9's fourth round as its
-/// generalization figure: 65.3% answered right, 90.3% declined, 19 wrong (4.9%).
-/// From then on a development set.
-#[test]
-fn the_eighth_set_does_not_regress() {
-    holds("blind8", 65.0, 90.0, 20);
-}
-
-/// The seventh blind set (`blind9.toml`, 403 questions by a helper who saw only the
-/// documents), run once on the final build of issue 9's fifth round as its
-/// generalization figure: 65.0% answered right, 92.5% declined, 17 wrong (4.2%).
-/// From then on a development set.
-#[test]
-fn the_ninth_set_does_not_regress() {
-    holds("blind9", 64.5, 92.0, 17);
+fn harvested_sets_are_still_answered() {
+    holds("blind3", 94.5, 97.0, 6);
+    holds("blind4", 92.5, 97.0, 10);
+    holds("blind5", 91.0, 98.0, 7);
+    holds("blind6", 94.0, 98.0, 3);
+    holds("blind7", 92.5, 95.5, 6);
+    holds("blind8", 91.0, 96.0, 8);
+    holds("blind9", 90.0, 95.5, 10);
 }

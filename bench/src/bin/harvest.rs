@@ -104,9 +104,8 @@ fn label(engine: &Engine, case: &Case) -> Label {
         // candidates, with most of its words accounted for. Off-topic chat ("how do
         // i make a sourdough starter") is not.
         let entity = ranking.entities.first();
-        let near = |s: &&Scored| {
-            entity.is_some() || (s.coverage >= UNNAMED_COVERAGE && s.confidence >= UNNAMED_CONFIDENCE)
-        };
+        let near =
+            |s: &&Scored| entity.is_some() || (s.coverage >= UNNAMED_COVERAGE && s.confidence >= UNNAMED_CONFIDENCE);
         let reach = if entity.is_some() { ranking.ranked.len() } else { CANDIDATES };
         return ranking
             .ranked
@@ -123,7 +122,8 @@ fn label(engine: &Engine, case: &Case) -> Label {
             })
             .unwrap_or(Label::NoGap);
     }
-    let passing: Vec<FactId> = kb.fact_ids().filter(|&id| judge(case, &Reply::for_fact(kb, id, &case.q, 1.0)).is_none()).collect();
+    let passing: Vec<FactId> =
+        kb.fact_ids().filter(|&id| judge(case, &Reply::for_fact(kb, id, &case.q, 1.0)).is_none()).collect();
     let ranked: Vec<FactId> = ranking.ranked.iter().filter_map(|s| s.fact()).collect();
     let pick = match passing.len() {
         0 => return Label::NoFact,

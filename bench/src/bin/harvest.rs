@@ -20,7 +20,7 @@
 //! is checked by the bot's own loader (`curate::edit`), which refuses a phrasing
 //! that would make the base invalid.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use firstkiss::curate::edit::{self, EditError, Entry};
 use firstkiss::eval::{judge, Case, Kind, QuestionSet};
@@ -57,41 +57,81 @@ fn main() {
     if sets.is_empty() {
         usage();
     }
-    let engine = Engine::load(Some(base)).unwrap_or_else(|e| fail(&e.to_string()));
-    let mut labels = Vec::new();
-    for set in sets {
-        let text = std::fs::read_to_string(set).unwrap_or_else(|e| fail(&format!("{}: {e}", set.display())));
-        let questions = QuestionSet::parse(&text).unwrap_or_else(|e| fail(&format!("{}: {e}", set.display())));
-        labels.extend(questions.case.iter().map(|case| (label(&engine, case), case.q.clone())));
-    }
-    let count = |f: fn(&Label) -> bool| labels.iter().filter(|(l, _)| f(l)).count();
-    let (unclear, no_fact, no_gap) = (
-        count(|l| matches!(l, Label::Unclear)),
-        count(|l| matches!(l, Label::NoFact)),
-        count(|l| matches!(l, Label::NoGap)),
-    );
-    let (mut facts, mut gaps, mut present, mut refused, mut generated) = (0, 0, 0, 0, 0);
-    for (label, question) in &labels {
-        let Label::To(entry, id) = label else { continue };
-        match edit::add_phrasing(base, *entry, id, &edit::phrasing(question)) {
-            Ok(_) if *entry == Entry::Fact => facts += 1,
-            Ok(_) => gaps += 1,
-            Err(EditError::AlreadyThere { .. }) => present += 1,
-            // A fact the base builds from an entity has no phrasings of its own.
-            Err(EditError::NoEntry { .. }) => generated += 1,
-            Err(EditError::Invalid { reason, .. }) => {
-                refused += 1;
-                eprintln!("refused {question:?} for {id}: {reason}");
-            }
-            Err(e) => fail(&e.to_string()),
+    match harvest(base, sets) {
+        Ok(tally) => println!("{}: {tally}", base.display()),
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::exit(1);
         }
     }
-    println!(
-        "{}: {facts} phrasings added to facts and {gaps} to unknown entries; {present} were there already, \
-         {refused} refused by validation, {generated} belong to facts built from entities; left out: \
-         {unclear} unclear, {no_fact} that no single fact answers, {no_gap} with no unknown entry for what they name",
-        base.display()
-    );
+}
+
+/// What a run did with the questions.
+#[derive(Debug, Default, PartialEq)]
+struct Tally {
+    facts: usize,
+    gaps: usize,
+    present: usize,
+    refused: usize,
+    generated: usize,
+    unclear: usize,
+    no_fact: usize,
+    no_gap: usize,
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Tally { facts, gaps, present, refused, generated, unclear, no_fact, no_gap } = self;
+        write!(
+            f,
+            "{facts} phrasings added to facts and {gaps} to unknown entries; {present} were there already, \
+             {refused} refused by validation, {generated} belong to facts built from entities; left out: \
+             {unclear} unclear, {no_fact} that no single fact answers, {no_gap} with no unknown entry for what they name"
+        )
+    }
+}
+
+/// Adds the questions of `sets` to the fact base at `base` (see the module doc).
+/// A set that cannot be read or parsed stops the run before the base changes.
+fn harvest(base: &Path, sets: &[PathBuf]) -> Result<Tally, String> {
+    let engine = Engine::load(Some(base)).map_err(|e| e.to_string())?;
+    let mut labels = Vec::new();
+    for set in sets {
+        let text = std::fs::read_to_string(set).map_err(|e| format!("{}: {e}", set.display()))?;
+        let questions = QuestionSet::parse(&text).map_err(|e| format!("{}: {e}", set.display()))?;
+        labels.extend(questions.case.iter().map(|case| (label(&engine, case), case.q.clone())));
+    }
+    let mut tally = Tally::default();
+    for (label, question) in &labels {
+        let (entry, id) = match label {
+            Label::To(entry, id) => (*entry, id),
+            Label::Unclear => {
+                tally.unclear += 1;
+                continue;
+            }
+            Label::NoFact => {
+                tally.no_fact += 1;
+                continue;
+            }
+            Label::NoGap => {
+                tally.no_gap += 1;
+                continue;
+            }
+        };
+        match edit::add_phrasing(base, entry, id, &edit::phrasing(question)) {
+            Ok(_) if entry == Entry::Fact => tally.facts += 1,
+            Ok(_) => tally.gaps += 1,
+            Err(EditError::AlreadyThere { .. }) => tally.present += 1,
+            // A fact the base builds from an entity has no phrasings of its own.
+            Err(EditError::NoEntry { .. }) => tally.generated += 1,
+            Err(EditError::Invalid { reason, .. }) => {
+                tally.refused += 1;
+                eprintln!("refused {question:?} for {id}: {reason}");
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(tally)
 }
 
 fn label(engine: &Engine, case: &Case) -> Label {
@@ -138,7 +178,69 @@ fn usage() -> ! {
     std::process::exit(2);
 }
 
-fn fail(message: &str) -> ! {
-    eprintln!("error: {message}");
-    std::process::exit(1);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the command line's fixture base in a fresh directory.
+    fn fixture(name: &str) -> PathBuf {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/fixture");
+        let dir = std::env::temp_dir().join(format!("harvest-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sources")).expect("temp dir");
+        for file in ["001_039ab0e369966f82.txt", "004_736a8f1e1b3ec492.txt"] {
+            std::fs::copy(from.join("sources").join(file), dir.join("sources").join(file)).expect("copy source");
+        }
+        std::fs::copy(from.join("knowledge.toml"), dir.join("knowledge.toml")).expect("copy base");
+        dir
+    }
+
+    fn set(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("set.toml");
+        std::fs::write(&path, text).expect("write set");
+        path
+    }
+
+    #[test]
+    fn an_answerable_question_becomes_a_phrasing_of_its_fact_and_chat_goes_nowhere() {
+        let dir = fixture("adds");
+        let base = dir.join("knowledge.toml");
+        let sets = [set(
+            &dir,
+            r#"
+[[case]]
+q = "Who was the filmmaker behind it??"
+kind = "answer"
+expect_any = ["Pilieva"]
+sources = ["001_039ab0e369966f82.txt"]
+
+[[case]]
+q = "how do i make a sourdough starter"
+kind = "abstain"
+"#,
+        )];
+        let tally = harvest(&base, &sets).expect("harvests");
+        assert_eq!(tally, Tally { facts: 1, no_gap: 1, ..Tally::default() });
+        let engine = Engine::load(Some(&base)).expect("the edited base loads");
+        let director = engine.kb().facts().iter().find(|f| f.id == "director").expect("director");
+        assert!(director.questions.iter().any(|q| q == "who was the filmmaker behind it"), "{:?}", director.questions);
+        // Run again, nothing new: the phrasing is there already.
+        assert_eq!(harvest(&base, &sets).expect("harvests"), Tally { present: 1, no_gap: 1, ..Tally::default() });
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_set_that_cannot_be_read_stops_the_run_before_the_base_changes() {
+        let dir = fixture("bad");
+        let base = dir.join("knowledge.toml");
+        let before = std::fs::read_to_string(&base).expect("base");
+        let good = set(&dir, "[[case]]\nq = \"who directed it\"\nkind = \"answer\"\nexpect_any = [\"Pilieva\"]\n");
+        let broken = dir.join("broken.toml");
+        std::fs::write(&broken, "[[case]]\nq = \"unclosed").expect("write");
+        let err = harvest(&base, &[good.clone(), broken.clone()]).unwrap_err();
+        assert!(err.contains("broken.toml"), "{err}");
+        let err = harvest(&base, &[good, dir.join("missing.toml")]).unwrap_err();
+        assert!(err.contains("missing.toml"), "{err}");
+        assert_eq!(std::fs::read_to_string(&base).expect("base"), before, "the base is unchanged");
+        std::fs::remove_dir_all(dir).ok();
+    }
 }

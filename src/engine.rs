@@ -88,7 +88,7 @@ impl Engine {
         ranking: &Ranking,
         threshold: f32,
     ) -> Option<Reply> {
-        let named = self.references.find_in(words)?;
+        let named = self.references.find(words)?;
         let cites = |id: FactId| {
             let fact = self.kb.fact(id);
             fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).any(|c| c.source == named.source)

@@ -111,13 +111,10 @@ impl References {
         References { stemmer, names }
     }
 
-    /// The document `question` names, if it names exactly one best.
-    pub fn find(&self, question: &str) -> Option<Reference> {
-        self.find_in(&text::question_words(question))
-    }
-
-    /// [`References::find`] for a question already split ([`text::question_words`]).
-    pub fn find_in(&self, words: &[String]) -> Option<Reference> {
+    /// The document the question names, if it names exactly one best.
+    /// `words` are the question's, as [`text::question_words`] splits it: the
+    /// engine splits a question once for this and for the matcher.
+    pub fn find(&self, words: &[String]) -> Option<Reference> {
         // Every name needs a word for a document (`names_a_document`), so nearly
         // every question leaves here, before any stemming.
         if !words.iter().any(|w| DOCUMENT_WORDS.contains(&w.as_str())) {
@@ -200,7 +197,7 @@ mod tests {
 
     fn named(question: &str) -> Option<(String, String)> {
         let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
-        let found = References::new(&kb).find(question)?;
+        let found = References::new(&kb).find(&text::question_words(question))?;
         Some((kb.source(found.source).id.clone(), found.rest))
     }
 

@@ -55,7 +55,7 @@ fn main() {
     let args: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
     let [base, sets @ ..] = args.as_slice() else { usage() };
     if sets.is_empty() {
-        usage();
+        usage()
     }
     match harvest(base, sets) {
         Ok(tally) => println!("{}: {tally}", base.display()),
@@ -138,11 +138,10 @@ fn label(engine: &Engine, case: &Case) -> Label {
     let kb = engine.kb();
     let ranking = engine.matcher().rank_top(&case.q, kb.facts().len() + kb.gaps().len());
     if case.kind == Kind::Abstain {
-        // A templated entry's id is `id/person`: its phrasings are templates, not
-        // questions about one subject.
         // Naming nothing, it must be close to the entry already: among the first
         // candidates, with most of its words accounted for. Off-topic chat ("how do
-        // i make a sourdough starter") is not.
+        // i make a sourdough starter") is not. A templated entry's id is
+        // `id/person`: its phrasings are templates, not questions about one subject.
         let entity = ranking.entities.first();
         let near =
             |s: &&Scored| entity.is_some() || (s.coverage >= UNNAMED_COVERAGE && s.confidence >= UNNAMED_CONFIDENCE);

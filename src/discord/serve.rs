@@ -18,8 +18,8 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use serenity::all::{Http, Interaction};
@@ -127,12 +127,15 @@ async fn interaction(request: Request<Incoming>, state: &State) -> Response<Full
         Err(rejection) => return refuse(state, rejection),
     };
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let version = request.version();
     if declared.is_some_and(|length| length > MAX_BODY as u64) {
-        return too_large(state);
+        return too_large(state, version);
     }
     let body = match tokio::time::timeout(READ_TIMEOUT, Limited::new(request.into_body(), MAX_BODY).collect()).await {
         Ok(Ok(body)) => body.to_bytes(),
-        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => return too_large(state),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return too_large(state, version)
+        }
         Ok(Err(_)) | Err(_) => {
             state.metrics.rejected("unreadable_body");
             return text(StatusCode::BAD_REQUEST, "the body could not be read\n".into());
@@ -197,9 +200,17 @@ fn refuse(state: &State, rejection: Rejection) -> Response<Full<Bytes>> {
     text(StatusCode::UNAUTHORIZED, "invalid request signature\n".into())
 }
 
-fn too_large(state: &State) -> Response<Full<Bytes>> {
+/// The rest of the body is never read, so an HTTP/1 connection cannot carry another
+/// request: saying so keeps the client from sending its next one down a connection
+/// about to close (a test's scrape after a refused upload failed so, now and then).
+/// HTTP/2 refuses the header; its streams end alone.
+fn too_large(state: &State, version: Version) -> Response<Full<Bytes>> {
     state.metrics.rejected("too_large");
-    text(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is over {MAX_BODY} bytes\n"))
+    let mut response = text(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is over {MAX_BODY} bytes\n"));
+    if version < Version::HTTP_2 {
+        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {

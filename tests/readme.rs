@@ -118,6 +118,10 @@ fn shown_block(readme: &str, needle: &str) -> Vec<String> {
 
 /// Line numbers depend on the length of the shipped base, which changes: `:N`.
 fn without_line_numbers(text: &str) -> String {
+    // The gutter is as wide as the line number: it grows with the shipped base.
+    let text: Vec<&str> =
+        text.lines().map(|line| if line.trim_start().starts_with('|') { line.trim_start() } else { line }).collect();
+    let text = text.join("\n");
     let mut out = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

@@ -50,11 +50,12 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 /// unseen until the final measure. (Issue 9's fourth round traded answers for fewer
 /// wrong ones; its sixth, which harvested the blind sets into the base, answers
 /// more of both sets, with up to three more wrong on the first; its seventh
-/// harvested `blind10` too, and answered seven more of the first.)
+/// harvested `blind10` too and the `train` sets, and answered 14 more of the two
+/// with one wrong fewer.)
 #[test]
 fn held_out_sets_do_not_regress() {
-    holds("holdout", 81.0, 95.0, 4);
-    holds("holdout2", 74.0, 95.0, 4);
+    holds("holdout", 82.0, 95.0, 3);
+    holds("holdout2", 80.0, 95.0, 4);
 }
 
 /// The eight sets written blind for issue 9 (`blind3.toml` to `blind10.toml`: fans'
@@ -62,16 +63,32 @@ fn held_out_sets_do_not_regress() {
 /// as a round's generalization figure (see BENCHMARKS.md); since issue 9's sixth
 /// round (`blind10` since its seventh) their questions are phrasings of the base
 /// (`harvest`, the curator's loop), so these guards say only that the base still
-/// answers what it was taught, and declines what it was taught to decline. Generalization is measured on a new blind
-/// set each round.
+/// answers what it was taught, and declines what it was taught to decline.
+/// Generalization is measured on a new blind set each round.
 #[test]
 fn harvested_sets_are_still_answered() {
-    holds("blind3", 94.5, 97.0, 6);
-    holds("blind4", 92.5, 97.0, 10);
-    holds("blind5", 91.0, 98.0, 7);
-    holds("blind6", 94.0, 98.0, 3);
-    holds("blind7", 92.5, 95.5, 6);
-    holds("blind8", 91.0, 96.0, 8);
-    holds("blind9", 90.0, 95.5, 10);
-    holds("blind10", 93.5, 98.0, 6);
+    holds("blind3", 95.5, 98.0, 5);
+    holds("blind4", 93.0, 97.0, 13);
+    holds("blind5", 92.5, 97.0, 9);
+    holds("blind6", 96.5, 98.0, 4);
+    holds("blind7", 95.0, 94.5, 8);
+    holds("blind8", 93.0, 95.5, 8);
+    holds("blind9", 92.5, 95.5, 10);
+    holds("blind10", 94.0, 98.5, 4);
+}
+
+/// Sets of fans' questions written to be harvested, never to measure (`train1.toml`
+/// and on: helpers who saw only the five documents, each asked for a register of
+/// its own: chat fragments; long messages about a source; role words and yes/no;
+/// non-native and formal English; near-misses; the documents' small details).
+/// Like the harvested blind sets, they say only that the base answers what it was
+/// taught.
+#[test]
+fn training_sets_are_still_answered() {
+    holds("train1", 92.0, 98.5, 13);
+    holds("train2", 83.0, 96.0, 19);
+    holds("train3", 89.5, 97.0, 10);
+    holds("train4", 93.0, 97.5, 8);
+    holds("train5", 91.5, 96.5, 11);
+    holds("train6", 89.0, 99.0, 19);
 }

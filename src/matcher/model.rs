@@ -176,35 +176,15 @@ impl Matcher {
         };
         let mut covered = 0.0f32;
         let mut untouched = 0.0f32;
-        // The weight of the question's terms the entry has at all: no phrasing of it
-        // shares more.
-        let mut reachable = 0.0f32;
         for &(term, weight) in &query.terms {
             let s = strength(term);
             covered += weight * s;
             if s == 0.0 {
                 untouched += weight;
-            } else {
-                reachable += weight;
             }
         }
         let total = query.total.max(f32::MIN_POSITIVE);
-        let mut phrasing = 0.0f32;
-        for p in &self.phrasings[doc.0 as usize] {
-            // Lightest first: once even sharing all it can would not beat the best so
-            // far, no later phrasing can. (Float sums of more non-negative terms in the
-            // same order are never smaller, so the cut never changes the maximum.)
-            if 2.0 * reachable / (total + p.own) <= phrasing {
-                break;
-            }
-            if unseen.is_some_and(|terms| *p.terms == *terms) {
-                continue;
-            }
-
-            let shared: f32 =
-                query.terms.iter().filter(|(t, _)| p.terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
-            phrasing = phrasing.max(2.0 * shared / (total + p.own));
-        }
+        let phrasing = self.phrasings[doc.0 as usize].similarity(query, total, unseen);
         let coverage = (covered / total).min(1.0);
         let score = self.blend(query, doc, coverage, phrasing);
         let qtypes = self.qtypes[doc.0 as usize];

@@ -227,6 +227,33 @@ proptest::proptest! {
         proptest::prop_assert_eq!(m.top(&m.query(&question), limit), full_scan(m, &question, limit));
     }
 
+    /// A phrasing's share with the question summed through the terms' holders is,
+    /// to the bit, what looking each term up in each phrasing gives.
+    #[test]
+    fn phrasing_similarity_is_a_scan_of_every_phrasing(
+        phrasings in proptest::collection::vec(proptest::collection::btree_set(0u32..12, 1..6), 1..30),
+        question in proptest::collection::vec((0u32..14, 0.1f32..6.0), 1..8),
+        skip in proptest::option::of(0usize..30),
+    ) {
+        let list: Vec<Phrasing> = phrasings
+            .iter()
+            .map(|terms| Phrasing { terms: terms.iter().map(|&t| TermId(t)).collect(), own: terms.len() as f32 * 1.7 })
+            .collect();
+        let skip: Option<Vec<TermId>> = skip.and_then(|i| phrasings.get(i)).map(|t| t.iter().map(|&t| TermId(t)).collect());
+        let mut query = Query { terms: question.iter().map(|&(t, w)| (TermId(t), w)).collect(), ..Query::default() };
+        query.total = query.terms.iter().map(|t| t.1).sum::<f32>() + 0.5;
+        let mut scan = 0.0f32;
+        for p in &list {
+            if skip.as_deref().is_some_and(|terms| *p.terms == *terms) {
+                continue;
+            }
+            let shared: f32 = query.terms.iter().filter(|(t, _)| p.terms.binary_search(t).is_ok()).map(|(_, w)| w).sum();
+            scan = scan.max(2.0 * shared / (query.total + p.own));
+        }
+        let indexed = Phrasings::new(list).similarity(&query, query.total, skip.as_deref());
+        proptest::prop_assert_eq!(indexed.to_bits(), scan.to_bits());
+    }
+
     /// The model's confidence is a probability, and ranks best first.
     #[test]
     fn confidences_are_probabilities_best_first(words in proptest::collection::vec(proptest::sample::select(VOCABULARY), 1..8)) {

@@ -50,12 +50,12 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 /// unseen until the final measure. (Issue 9's fourth round traded answers for fewer
 /// wrong ones; its sixth, which harvested the blind sets into the base, answers
 /// more of both sets, with up to three more wrong on the first; its seventh
-/// harvested `blind10` too and the `train` sets, and answered 14 more of the two
-/// with one wrong fewer.)
+/// harvested `blind10` too and the `train` sets, and answered 15 more of the two,
+/// as many wrong.)
 #[test]
 fn held_out_sets_do_not_regress() {
     holds("holdout", 82.0, 95.0, 3);
-    holds("holdout2", 80.0, 95.0, 4);
+    holds("holdout2", 81.0, 95.0, 4);
 }
 
 /// The eight sets written blind for issue 9 (`blind3.toml` to `blind10.toml`: fans'
@@ -67,14 +67,14 @@ fn held_out_sets_do_not_regress() {
 /// Generalization is measured on a new blind set each round.
 #[test]
 fn harvested_sets_are_still_answered() {
-    holds("blind3", 95.5, 98.0, 5);
-    holds("blind4", 93.0, 97.0, 13);
-    holds("blind5", 92.5, 97.0, 9);
-    holds("blind6", 96.5, 98.0, 4);
-    holds("blind7", 95.0, 94.5, 8);
-    holds("blind8", 93.0, 95.5, 8);
-    holds("blind9", 92.5, 95.5, 10);
-    holds("blind10", 94.0, 98.5, 4);
+    holds("blind3", 97.0, 98.0, 4);
+    holds("blind4", 93.0, 97.5, 12);
+    holds("blind5", 93.5, 96.0, 8);
+    holds("blind6", 94.5, 97.5, 4);
+    holds("blind7", 93.0, 97.5, 5);
+    holds("blind8", 93.5, 96.0, 7);
+    holds("blind9", 92.0, 96.5, 10);
+    holds("blind10", 90.5, 99.0, 5);
 }
 
 /// Sets of fans' questions written to be harvested, never to measure (`train1.toml`
@@ -85,10 +85,10 @@ fn harvested_sets_are_still_answered() {
 /// taught.
 #[test]
 fn training_sets_are_still_answered() {
-    holds("train1", 92.0, 98.5, 13);
-    holds("train2", 83.0, 96.0, 19);
-    holds("train3", 89.5, 97.0, 10);
-    holds("train4", 93.0, 97.5, 8);
-    holds("train5", 91.5, 96.5, 11);
-    holds("train6", 89.0, 99.0, 19);
+    holds("train1", 90.5, 98.0, 13);
+    holds("train2", 86.5, 96.0, 17);
+    holds("train3", 88.5, 95.5, 12);
+    holds("train4", 91.5, 98.0, 7);
+    holds("train5", 91.0, 95.5, 13);
+    holds("train6", 88.5, 99.0, 18);
 }

@@ -11,9 +11,12 @@
 //!   already ranks one of them first.
 //! - A question the documents don't answer goes to the `[[unknown]]` entry, written
 //!   for one subject (not for every person), that is about the first entity the
-//!   question names and that the matcher ranks highest. A question naming nothing
-//!   the base knows goes to such an entry only if it is among the matcher's first
-//!   candidates and accounts for most of the question; else it is left to a curator.
+//!   question names and that the matcher ranks highest among its first candidates.
+//!   (Further down, an entry about the same person is mostly about something else:
+//!   "which site did it launch on" had gone to the director's folder of kisses, and
+//!   that entry then drew "when did first kiss go online" from the launch's fact.)
+//!   A question naming nothing the base knows goes to such an entry only if it also
+//!   accounts for most of the question; else it is left to a curator.
 //!
 //! Every label is chosen against the base as it was before the run, so the result
 //! does not depend on the order of the sets or of their questions. Each addition
@@ -145,11 +148,10 @@ fn label(engine: &Engine, case: &Case) -> Label {
         let entity = ranking.entities.first();
         let near =
             |s: &&Scored| entity.is_some() || (s.coverage >= UNNAMED_COVERAGE && s.confidence >= UNNAMED_CONFIDENCE);
-        let reach = if entity.is_some() { ranking.ranked.len() } else { CANDIDATES };
         return ranking
             .ranked
             .iter()
-            .take(reach)
+            .take(CANDIDATES)
             .filter(near)
             .find_map(|s| match s.target {
                 Target::Gap(id)

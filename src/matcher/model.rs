@@ -415,16 +415,19 @@ fn choose_threshold(
     // neighbourhood costs least is taken (the highest, on a tie: declining is the
     // safer mistake). The hair keeps a base of a handful of phrasings, whose
     // thresholds are few and far apart, at its own minimum.
-    let smooth = smoothed(&costs, SMOOTHING);
+    calmest_near_least(&costs, NEAR_OPTIMAL * answerable).unwrap_or(0.5)
+}
+
+/// Of `costs` (each threshold's cost, from the highest threshold down), the
+/// threshold whose neighbourhood costs least on average, among those within `hair`
+/// of the least cost; the highest on a tie.
+fn calmest_near_least(costs: &[(f64, f32)], hair: f64) -> Option<f32> {
+    let smooth = smoothed(costs, SMOOTHING);
     let least = costs.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
-    let near: Vec<(f64, f32)> = costs
-        .iter()
-        .zip(&smooth)
-        .filter(|(c, _)| c.0 <= least + NEAR_OPTIMAL * answerable)
-        .map(|(c, &s)| (s, c.1))
-        .collect();
+    let near: Vec<(f64, f32)> =
+        costs.iter().zip(&smooth).filter(|(c, _)| c.0 <= least + hair).map(|(c, &s)| (s, c.1)).collect();
     let calmest = near.iter().map(|n| n.0).fold(f64::INFINITY, f64::min);
-    near.iter().find(|n| n.0 <= calmest).map_or(0.5, |n| n.1)
+    near.iter().find(|n| n.0 <= calmest).map(|n| n.1)
 }
 
 /// Each cost of `costs` (thresholds from the highest down) averaged with those of
@@ -555,14 +558,36 @@ mod tests {
     #[test]
     fn smoothing_averages_the_costs_of_near_thresholds() {
         let costs = [(10.0, 0.9), (4.0, 0.8), (8.0, 0.79), (6.0, 0.5)];
-        let smooth = smoothed(&costs, 0.05);
-        assert_eq!(smooth, [10.0, 6.0, 6.0, 6.0]);
-        // A lone dip among costly neighbours averages up, and a calm stretch wins.
-        let costs = [(5.0, 0.74), (5.0, 0.72), (1.0, 0.71), (9.0, 0.70), (9.0, 0.69), (4.0, 0.60), (4.0, 0.59)];
-        let smooth = smoothed(&costs, 0.025);
-        assert_eq!(smooth[..2], [5.0, 5.0]);
-        let least = smooth.iter().copied().fold(f64::INFINITY, f64::min);
-        assert_eq!(costs.iter().zip(&smooth).find(|(_, s)| **s <= least).map(|(c, _)| c.1), Some(0.60));
+        assert_eq!(smoothed(&costs, 0.05), [10.0, 6.0, 6.0, 6.0]);
+    }
+
+    #[test]
+    fn the_threshold_is_the_calmest_of_those_near_the_least_cost() {
+        // A flat band (costs 100 to 101) with one lucky step down to 100 at 0.70
+        // among costly neighbours: the calm stretch from 0.64 down is taken instead.
+        let costs: Vec<(f64, f32)> = [
+            (110.0, 0.80),
+            (106.0, 0.77),
+            (101.0, 0.745),
+            (100.0, 0.70),
+            (108.0, 0.69),
+            (109.0, 0.68),
+            (101.0, 0.64),
+            (101.0, 0.635),
+            (101.0, 0.63),
+            (101.0, 0.625),
+            (101.0, 0.62),
+            (120.0, 0.55),
+        ]
+        .to_vec();
+        assert_eq!(calmest_near_least(&costs, 2.0), Some(0.64));
+        // Within no hair, only the least itself is near.
+        assert_eq!(calmest_near_least(&costs, 0.0), Some(0.70));
+        // A base of a handful of phrasings: its few thresholds lie far apart, and its
+        // own minimum stands (averaging alone would have moved it to 0.759).
+        let fixture = [(5.0, 0.874), (3.0, 0.854), (2.0, 0.759), (1.0, 0.593), (4.0, 0.569), (3.0, 0.539)];
+        assert_eq!(calmest_near_least(&fixture, 0.06), Some(0.593));
+        assert_eq!(calmest_near_least(&[], 1.0), None);
     }
 
     #[test]

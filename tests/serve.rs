@@ -222,6 +222,7 @@ async fn what_discord_did_not_sign_is_refused_unread() {
     huge["padding"] = json!("x".repeat(discord::MAX_BODY));
     let answer = bot.client.post_raw(huge.to_string().into_bytes(), Tamper::None).await.expect("an answer");
     assert_eq!(answer.status, 413, "{}", answer.text);
+    assert!(answer.closes, "the unread rest of the body leaves the connection unusable: it must say so");
 
     let scrape = bot.client.get("/metrics").await.expect("a scrape").text;
     assert_eq!(sample(&scrape, "firstkiss_questions_total{outcome=\"answered\"}"), Some(0.0), "none was answered");

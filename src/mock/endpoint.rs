@@ -49,6 +49,8 @@ pub struct Answer {
     pub text: String,
     /// The body as JSON, or `Null` if it is not JSON.
     pub json: Value,
+    /// The answer said `Connection: close`: no further request on its connection.
+    pub closes: bool,
 }
 
 /// A request ready to post: its body and the headers Discord would send with it.
@@ -130,18 +132,22 @@ impl Client {
             request = request.header(TIMESTAMP_HEADER, timestamp);
         }
         let response = request.body(signed.body).send().await?;
-        let status = response.status().as_u16();
+        let (status, closes) = (response.status().as_u16(), closes(&response));
         let text = response.text().await?;
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Ok(Answer { status, text, json })
+        Ok(Answer { status, text, json, closes })
     }
 
     /// GETs `path` from the same listener (`/metrics`, `/healthz`, `/readyz`).
     pub async fn get(&self, path: &str) -> reqwest::Result<Answer> {
         let url = self.url.replace("/interactions", path);
         let response = self.client.get(url).send().await?;
-        let status = response.status().as_u16();
+        let (status, closes) = (response.status().as_u16(), closes(&response));
         let text = response.text().await?;
-        Ok(Answer { status, text, json: Value::Null })
+        Ok(Answer { status, text, json: Value::Null, closes })
     }
+}
+
+fn closes(response: &reqwest::Response) -> bool {
+    response.headers().get(reqwest::header::CONNECTION).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"))
 }

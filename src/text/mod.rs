@@ -67,15 +67,22 @@ fn split(mut chars: impl Iterator<Item = char> + Clone) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = Word::default();
     let mut prev = ' ';
+    let mut letters = Letters::default();
     while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
-            // Most letters are ASCII, and lowering one needs no Unicode table.
+        // Most letters are ASCII, and reading one needs no Unicode table.
+        let letter = if c.is_ascii() {
+            c.is_ascii_alphanumeric().then(|| Letter::One(c.to_ascii_lowercase()))
+        } else {
+            letters.get(c)
+        };
+        if let Some(lower) = letter {
             if word.apostrophe {
                 // A clitic: dropped.
-            } else if c.is_ascii() {
-                word.text.push(c.to_ascii_lowercase());
             } else {
-                word.text.extend(c.to_lowercase());
+                match lower {
+                    Letter::One(l) => word.text.push(l),
+                    Letter::Many => word.text.extend(c.to_lowercase()),
+                }
             }
         } else if c == '@' && word.text.is_empty() {
             word.mention = true;
@@ -103,6 +110,45 @@ fn split(mut chars: impl Iterator<Item = char> + Clone) -> Vec<String> {
     word.flush(&mut out);
     out.truncate(MAX_QUESTION_WORDS * 2);
     out
+}
+
+/// A letter or digit, lower-cased: one character, or (rarely, as for 'İ') several.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Letter {
+    One(char),
+    Many,
+}
+
+/// Whether a character outside ASCII is a letter or digit, and its lower case,
+/// remembered. Unicode's tables answer both by binary search, which made a message in
+/// another script the slowest input there is (8× a typical question); a text repeats
+/// a few dozen letters of its script, so a small direct-mapped memo answers most.
+struct Letters {
+    slots: [(char, Option<Letter>); 64],
+}
+
+impl Default for Letters {
+    fn default() -> Self {
+        // ASCII never reaches the memo, so '\0' marks an empty slot.
+        Letters { slots: [('\0', None); 64] }
+    }
+}
+
+impl Letters {
+    fn get(&mut self, c: char) -> Option<Letter> {
+        let slot = &mut self.slots[c as usize % 64];
+        if slot.0 != c {
+            let letter = c.is_alphanumeric().then(|| {
+                let mut lower = c.to_lowercase();
+                match (lower.next(), lower.next()) {
+                    (Some(l), None) => Letter::One(l),
+                    _ => Letter::Many,
+                }
+            });
+            *slot = (c, letter);
+        }
+        slot.1
+    }
 }
 
 /// A word being read: its letters so far and what was seen inside it.
@@ -219,6 +265,28 @@ mod tests {
     fn folds_case_accents_and_punctuation() {
         assert_eq!(w("WHO Directd First-Kiss??"), ["who", "directd", "first", "kiss", "firstkiss"]);
         assert_eq!(w("Pilièva’s café"), ["pilieva", "cafe"]);
+    }
+
+    #[test]
+    fn the_letter_memo_agrees_with_unicode_tables() {
+        let mut letters = Letters::default();
+        // Twice over, so that the second pass reads the memo, collisions included.
+        for _ in 0..2 {
+            for c in ('\u{80}'..='\u{3000}').chain(['İ', 'ẞ', 'Σ', '映', '\u{1d400}']) {
+                let expected = c.is_alphanumeric().then(|| {
+                    let lower: Vec<char> = c.to_lowercase().collect();
+                    if lower.len() == 1 {
+                        Letter::One(lower[0])
+                    } else {
+                        Letter::Many
+                    }
+                });
+                assert_eq!(letters.get(c), expected, "{c:?}");
+            }
+        }
+        // Nothing to decompose in the first, a dot to drop in the second.
+        assert_eq!(w("КИНО 映画"), ["кино", "映画"]);
+        assert_eq!(w("İstanbul ΣΟΦΊΑ"), ["istanbul", "σοφια"]);
     }
 
     #[test]

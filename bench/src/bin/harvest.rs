@@ -61,7 +61,12 @@ fn main() {
         usage()
     }
     match harvest(base, sets) {
-        Ok(tally) => println!("{}: {tally}", base.display()),
+        Ok(tally) => {
+            // The base is written by now; a reader that went away (`| head`) loses
+            // only this line, so a closed pipe is no reason to panic.
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "{}: {tally}", base.display());
+        }
         Err(message) => {
             eprintln!("error: {message}");
             std::process::exit(1);

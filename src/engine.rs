@@ -96,19 +96,22 @@ impl Engine {
         let best = |ranking: &Ranking| {
             ranking.ranked.iter().find_map(|s| s.fact().filter(|&id| cites(id)).map(|id| (id, s.confidence)))
         };
-        let (id, confidence) = match ranking.answer(threshold).and_then(|s| s.fact()) {
-            Some(id) if cites(id) => (id, ranking.ranked[0].confidence),
-            _ => {
-                let (id, confidence) = best(&self.matcher.rank_top(&named.rest, DOCUMENT_CANDIDATES))?;
-                // What is left of the question can lose what made it a near miss
-                // ("how long was the interview"): the whole question must have
-                // reached the fact too, if not first (the author's name may fill the
-                // first places with what the documents don't say of them).
-                let reached = self.matcher.rank_words(words, DOCUMENT_CANDIDATES);
-                if !reached.ranked.iter().any(|s| s.fact() == Some(id)) {
-                    return None;
-                }
-                (id, confidence)
+        // What is left once the words naming the document are gone asks the question:
+        // the naming words (a title's "spawns actual couple") would pull the whole
+        // question towards whatever fact quotes the title.
+        let from_rest = best(&self.matcher.rank_top(&named.rest, DOCUMENT_CANDIDATES)).filter(|&(id, confidence)| {
+            // What is left can lose what made it a near miss ("how long was the
+            // interview"): the whole question must have reached the fact too, if not
+            // first (the author's name may fill the first places with what the
+            // documents don't say of them).
+            confidence >= threshold
+                && self.matcher.rank_words(words, DOCUMENT_CANDIDATES).ranked.iter().any(|s| s.fact() == Some(id))
+        });
+        let (id, confidence) = match from_rest {
+            Some(found) => found,
+            None => {
+                let id = ranking.answer(threshold).and_then(|s| s.fact()).filter(|&id| cites(id))?;
+                (id, ranking.ranked[0].confidence)
             }
         };
         (confidence >= threshold).then(|| Reply::from_source(&self.kb, id, question, confidence, named.source))
@@ -247,5 +250,16 @@ mod tests {
             assert!(text.contains(says), "{question}: {text}");
             assert_eq!(reply.citations.len(), 1, "{question}: that document's citation only");
         }
+    }
+
+    #[test]
+    fn the_words_naming_a_document_do_not_choose_the_fact() {
+        let engine = Engine::load(None).expect("the shipped base is valid");
+        // The title's words ("spawns actual couple") are quoted by the view count's
+        // fact; the question asks how many people took part.
+        let reply = engine.ask("how many strangers does the spawns actual couple piece say are in it");
+        assert_eq!(reply.fact_id.as_deref(), Some("how-many-people"));
+        let Body::Answer { text, .. } = &reply.body else { panic!("{:?}", reply.body) };
+        assert!(text.contains("20"), "{text}");
     }
 }

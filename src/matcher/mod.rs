@@ -347,66 +347,71 @@ impl Matcher {
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         let mut pairs = Vec::with_capacity(docs.len());
-        let (reads, stem_of) = read::read_all(&analyzer, &docs);
-        for (doc, read) in reads.into_iter().enumerate() {
-            let mut strong = Vec::new();
-            let mut weak = Vec::new();
-            let mut doc_phrasings = Vec::new();
-            let mut doc_qtypes = QTypes::default();
-            let mut doc_focuses: Vec<(String, u16)> = Vec::new();
-            let mut doc_stems: Vec<String> = Vec::new();
-            let mut strong_texts: Vec<TermId> = Vec::new();
-            let mut doc_pairs: Vec<Pair> = Vec::new();
-            for (qtype, focus, read) in read.phrasings {
-                if let Some(q) = qtype {
-                    doc_qtypes.insert(q);
+        let (runs, stem_of) = read::read_all(&analyzer, &docs);
+        let mut doc = 0u32;
+        for run in runs {
+            // The run's terms in the order it met them: ids are given in entry order.
+            let ids: Vec<TermId> = run.terms.into_iter().map(|term| builder.intern(term)).collect();
+            let ids_of =
+                |numbers: read::Terms| -> Vec<TermId> { numbers.into_iter().map(|n| ids[n as usize]).collect() };
+            for read in run.entries {
+                let mut strong = Vec::new();
+                let mut weak = Vec::new();
+                let mut doc_phrasings = Vec::new();
+                let mut doc_qtypes = QTypes::default();
+                let mut doc_focuses: Vec<(String, u16)> = Vec::new();
+                let mut strong_texts: Vec<TermId> = Vec::new();
+                let mut doc_pairs: Vec<Pair> = Vec::new();
+                for (qtype, focus, numbers) in read.phrasings {
+                    if let Some(q) = qtype {
+                        doc_qtypes.insert(q);
+                    }
+                    if let Some(stem) = focus {
+                        match doc_focuses.iter_mut().find(|(f, _)| *f == stem) {
+                            Some(seen) => seen.1 += 1,
+                            None => doc_focuses.push((stem, 1)),
+                        }
+                    }
+                    let terms = ids_of(numbers);
+                    doc_pairs.extend(pairs_of(&terms));
+                    strong.extend(terms.iter().copied());
+                    let mut sorted = terms;
+                    sorted.sort_unstable();
+                    sorted.dedup();
+                    strong_texts.extend(sorted.iter().copied());
+                    doc_phrasings.push(sorted);
                 }
-                if let Some(stem) = focus {
-                    match doc_focuses.iter_mut().find(|(f, _)| *f == stem) {
-                        Some(seen) => seen.1 += 1,
-                        None => doc_focuses.push((stem, 1)),
+                for keyword in read.keywords {
+                    let mut terms = ids_of(keyword);
+                    strong.extend(terms.iter().copied());
+                    terms.sort_unstable();
+                    terms.dedup();
+                    strong_texts.extend(terms);
+                }
+                for weak_text in read.weak {
+                    let terms = ids_of(weak_text);
+                    doc_pairs.extend(pairs_of(&terms));
+                    weak.extend(terms);
+                }
+                pairs.push(counted(doc_pairs));
+                let mut doc_uses: Vec<(TermId, u16, bool)> =
+                    counted(strong_texts).into_iter().map(|(term, n)| (term, n, false)).collect();
+                for &term in &weak {
+                    match doc_uses.binary_search_by_key(&term, |u| u.0) {
+                        Ok(i) => doc_uses[i].2 = true,
+                        Err(i) => doc_uses.insert(i, (term, 0, true)),
                     }
                 }
-                let terms = builder.intern(read, &mut doc_stems);
-                doc_pairs.extend(pairs_of(&terms));
-                strong.extend(terms.iter().copied());
-                let mut sorted = terms;
-                sorted.sort_unstable();
-                sorted.dedup();
-                strong_texts.extend(sorted.iter().copied());
-                doc_phrasings.push(sorted);
-            }
-            for keyword in read.keywords {
-                let mut terms = builder.intern(keyword, &mut doc_stems);
-                strong.extend(terms.iter().copied());
-                terms.sort_unstable();
-                terms.dedup();
-                strong_texts.extend(terms);
-            }
-            for weak_text in read.weak {
-                let terms = builder.intern(weak_text, &mut doc_stems);
-                doc_pairs.extend(pairs_of(&terms));
-                weak.extend(terms);
-            }
-            pairs.push(counted(doc_pairs));
-            let mut doc_uses: Vec<(TermId, u16, bool)> =
-                counted(strong_texts).into_iter().map(|(term, n)| (term, n, false)).collect();
-            for &term in &weak {
-                match doc_uses.binary_search_by_key(&term, |u| u.0) {
-                    Ok(i) => doc_uses[i].2 = true,
-                    Err(i) => doc_uses.insert(i, (term, 0, true)),
+                uses.push(doc_uses);
+                builder.post(Doc(doc), &strong, &weak);
+                doc += 1;
+                for stem in read.stems {
+                    *stem_counts.entry(stem).or_default() += 1;
                 }
+                phrasings.push(doc_phrasings);
+                qtypes.push(doc_qtypes);
+                focuses.push(doc_focuses);
             }
-            uses.push(doc_uses);
-            builder.post(Doc(doc as u32), &strong, &weak);
-            doc_stems.sort_unstable();
-            doc_stems.dedup();
-            for stem in doc_stems {
-                *stem_counts.entry(stem).or_default() += 1;
-            }
-            phrasings.push(doc_phrasings);
-            qtypes.push(doc_qtypes);
-            focuses.push(doc_focuses);
         }
         // Synonym members are words the matcher understands even if no fact uses them.
         for group in kb.synonyms() {
@@ -840,20 +845,13 @@ struct IndexBuilder {
 }
 
 impl IndexBuilder {
-    /// The ids of a text's terms, a new term given the next id; its stems go to
-    /// `stems` for the typo index.
-    fn intern(&mut self, read: read::Read, stems: &mut Vec<String>) -> Vec<TermId> {
-        stems.extend(read.stems);
-        read.terms
-            .into_iter()
-            .map(|term| {
-                let next = TermId(self.terms.len() as u32);
-                *self.terms.entry(term).or_insert_with(|| {
-                    self.postings.push(Vec::new());
-                    next
-                })
-            })
-            .collect()
+    /// The id of `term`, the next one if it is new.
+    fn intern(&mut self, term: String) -> TermId {
+        let next = TermId(self.terms.len() as u32);
+        *self.terms.entry(term).or_insert_with(|| {
+            self.postings.push(Vec::new());
+            next
+        })
     }
 
     fn post(&mut self, fact: Doc, strong: &[TermId], weak: &[TermId]) {

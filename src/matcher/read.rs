@@ -1,9 +1,10 @@
 //! Reading the entries' texts into terms, the part of building the index that needs
 //! no shared state: words split, question types and focus found, stems taken and
 //! synonyms folded. It is most of building the index, so it runs on a few threads,
-//! each over a run of entries; interning the terms (which gives them their ids)
-//! stays with the one index builder, in entry order, so the index is the same
-//! whatever the number of threads.
+//! each over a run of entries. Each thread also numbers its run's terms and sorts
+//! each entry's stems, so that the one index builder hashes each distinct term once
+//! per run instead of every use of it; it gives the terms their ids in run order, so
+//! the index is the same whatever the number of threads.
 
 use super::qtype::{self, QType};
 use super::DocText;
@@ -12,46 +13,53 @@ use crate::text::{self, Analyzer, WordMap};
 /// Most threads reading the texts. Past the cores there is nothing to gain.
 const READING_THREADS: usize = 4;
 
-/// A text read into terms, before they are interned.
-pub(super) struct Read {
-    /// Its terms, in order: stems with synonyms folded, filler dropped.
-    pub terms: Vec<String>,
-    /// Its stems before synonyms, filler left out: what the typo index corrects to.
-    pub stems: Vec<String>,
-}
+/// A text's terms, in order, as numbers local to its run (see [`Run::terms`]):
+/// stems with synonyms folded, filler dropped.
+pub(super) type Terms = Vec<u32>;
 
 /// An entry's texts, read.
 pub(super) struct EntryRead {
     /// Each phrasing: the question type it asks, the stem of its focus, its terms.
-    pub phrasings: Vec<(Option<QType>, Option<String>, Read)>,
-    pub keywords: Vec<Read>,
-    pub weak: Vec<Read>,
+    pub phrasings: Vec<(Option<QType>, Option<String>, Terms)>,
+    pub keywords: Vec<Terms>,
+    pub weak: Vec<Terms>,
+    /// The stems of all its texts before synonyms, filler left out, sorted, each
+    /// once: what the typo index corrects to.
+    pub stems: Vec<String>,
 }
 
-/// Every entry of `docs` read, in order, and each word met with its stem.
-pub(super) fn read_all(analyzer: &Analyzer, docs: &[DocText]) -> (Vec<EntryRead>, WordMap<String, String>) {
+/// A run of entries read by one thread.
+pub(super) struct Run {
+    pub entries: Vec<EntryRead>,
+    /// Each term the run uses, by its local number: in the order the run first uses
+    /// them, which is the order the index gives them ids in.
+    pub terms: Vec<String>,
+}
+
+/// Every entry of `docs` read, in runs, in order, and each word met with its stem.
+pub(super) fn read_all(analyzer: &Analyzer, docs: &[DocText]) -> (Vec<Run>, WordMap<String, String>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, READING_THREADS);
     let runs = balanced_runs(docs, threads);
-    let parts: Vec<(Vec<EntryRead>, WordMap<String, String>)> = std::thread::scope(|scope| {
+    let parts: Vec<(Run, WordMap<String, String>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = runs
             .into_iter()
             .map(|run| {
                 scope.spawn(move || {
-                    let mut reader = Reader { analyzer, memo: WordMap::default() };
+                    let mut reader = Reader::new(analyzer);
                     let entries = run.iter().map(|doc| reader.entry(doc)).collect();
-                    (entries, reader.memo)
+                    (Run { entries, terms: reader.terms }, reader.memo)
                 })
             })
             .collect();
         workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
-    let mut entries = Vec::with_capacity(docs.len());
+    let mut runs = Vec::with_capacity(parts.len());
     let mut stems = WordMap::default();
-    for (part, memo) in parts {
-        entries.extend(part);
+    for (run, memo) in parts {
+        runs.push(run);
         stems.extend(memo);
     }
-    (entries, stems)
+    (runs, stems)
 }
 
 /// `docs` cut into at most `threads` runs of about the same amount of text: the
@@ -84,9 +92,18 @@ fn balanced_runs<'d, 'a>(docs: &'d [DocText<'a>], threads: usize) -> Vec<&'d [Do
 struct Reader<'a> {
     analyzer: &'a Analyzer,
     memo: WordMap<String, String>,
+    /// The run's terms numbered: `terms[number]`, and the number of each.
+    numbers: WordMap<String, u32>,
+    terms: Vec<String>,
+    /// The stems of the entry being read.
+    stems: Vec<String>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(analyzer: &'a Analyzer) -> Reader<'a> {
+        Reader { analyzer, memo: WordMap::default(), numbers: WordMap::default(), terms: Vec::new(), stems: Vec::new() }
+    }
+
     fn entry(&mut self, doc: &DocText) -> EntryRead {
         let phrasings = doc
             .phrasings
@@ -100,18 +117,32 @@ impl Reader<'_> {
             .collect();
         let keywords = doc.keywords.iter().map(|k| self.read(&text::words(k), None)).collect();
         let weak = doc.weak.iter().map(|w| self.read(&text::words(w), None)).collect();
-        EntryRead { phrasings, keywords, weak }
+        let mut stems = std::mem::take(&mut self.stems);
+        stems.sort_unstable();
+        stems.dedup();
+        EntryRead { phrasings, keywords, weak, stems }
     }
 
-    /// The terms of `words`, the word at `qualifier` (of the question form) skipped.
-    fn read(&mut self, words: &[String], qualifier: Option<usize>) -> Read {
+    /// The terms of `words`, the word at `qualifier` (of the question form) skipped;
+    /// their stems go to the entry's.
+    fn read(&mut self, words: &[String], qualifier: Option<usize>) -> Terms {
         let (analyzer, memo) = (self.analyzer, &mut self.memo);
         let tokens = analyzer.tokens_with(words, qualifier, &mut |w| {
             memo.entry(w.to_string()).or_insert_with(|| analyzer.stem(w)).clone()
         });
-        let stems = tokens.iter().filter(|t| !t.stop).map(|t| t.term.clone()).collect();
-        let terms = analyzer.fold(&tokens).into_iter().map(|(term, _)| term).collect();
-        Read { terms, stems }
+        self.stems.extend(tokens.iter().filter(|t| !t.stop).map(|t| t.term.clone()));
+        analyzer.fold(&tokens).into_iter().map(|(term, _)| self.number(term)).collect()
+    }
+
+    /// The run's number for `term`, a new one if the run has not used it yet.
+    fn number(&mut self, term: String) -> u32 {
+        if let Some(&n) = self.numbers.get(&term) {
+            return n;
+        }
+        let n = self.terms.len() as u32;
+        self.terms.push(term.clone());
+        self.numbers.insert(term, n);
+        n
     }
 }
 
@@ -140,14 +171,19 @@ mod tests {
         let analyzer = Analyzer::new(vec![vec!["song".to_string(), "music".to_string()]]);
         let docs: Vec<DocText> =
             ["who made the music", "which cameras were used", "where was it shot"].into_iter().map(doc).collect();
-        let (entries, stems) = read_all(&analyzer, &docs);
-        let mut one = Reader { analyzer: &analyzer, memo: WordMap::default() };
-        for (entry, doc) in entries.iter().zip(&docs) {
+        let (runs, stems) = read_all(&analyzer, &docs);
+        let mut one = Reader::new(&analyzer);
+        let named = |terms: &[String], numbers: &Terms| -> Vec<String> {
+            numbers.iter().map(|&n| terms[n as usize].clone()).collect()
+        };
+        let entries = runs.iter().flat_map(|run| run.entries.iter().map(move |entry| (run, entry)));
+        for ((run, entry), doc) in entries.zip(&docs) {
             let alone = one.entry(doc);
-            assert_eq!(entry.phrasings[0].2.terms, alone.phrasings[0].2.terms);
+            assert_eq!(named(&run.terms, &entry.phrasings[0].2), named(&one.terms, &alone.phrasings[0].2));
             assert_eq!(entry.phrasings[0].0, alone.phrasings[0].0);
+            assert_eq!(entry.stems, alone.stems);
         }
-        assert_eq!(entries[0].phrasings[0].2.terms, ["made", "song"]);
+        assert_eq!(named(&runs[0].terms, &runs[0].entries[0].phrasings[0].2), ["made", "song"]);
         assert_eq!(stems.len(), one.memo.len());
     }
 }

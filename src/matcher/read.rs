@@ -128,7 +128,13 @@ impl<'a> Reader<'a> {
     fn read(&mut self, words: &[String], qualifier: Option<usize>) -> Terms {
         let (analyzer, memo) = (self.analyzer, &mut self.memo);
         let tokens = analyzer.tokens_with(words, qualifier, &mut |w| {
-            memo.entry(w.to_string()).or_insert_with(|| analyzer.stem(w)).clone()
+            // Nearly every word was met before: look it up without allocating a key.
+            if let Some(stem) = memo.get(w) {
+                return stem.clone();
+            }
+            let stem = analyzer.stem(w);
+            memo.insert(w.to_string(), stem.clone());
+            stem
         });
         self.stems.extend(tokens.iter().filter(|t| !t.stop).map(|t| t.term.clone()));
         analyzer.fold(&tokens).into_iter().map(|(term, _)| self.number(term)).collect()

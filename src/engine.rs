@@ -78,9 +78,9 @@ impl Engine {
     }
 
     /// The answer to a question that names a document ("according to Mallin, ..."),
-    /// from that document: the question's own best fact if it cites the document,
-    /// else the best fact citing it for what is left of the question once the words
-    /// naming the document are gone. `None` leaves the question to the usual path.
+    /// from that document: the best fact citing it for what is left of the question
+    /// once the words naming the document are gone, else the question's own answer
+    /// if it cites the document. `None` leaves the question to the usual path.
     fn answer_from_document(
         &self,
         question: &str,
@@ -110,11 +110,11 @@ impl Engine {
         let (id, confidence) = match from_rest {
             Some(found) => found,
             None => {
-                let id = ranking.answer(threshold).and_then(|s| s.fact()).filter(|&id| cites(id))?;
-                (id, ranking.ranked[0].confidence)
+                ranking.answer(threshold).and_then(|s| s.fact().filter(|&id| cites(id)).map(|id| (id, s.confidence)))?
             }
         };
-        (confidence >= threshold).then(|| Reply::from_source(&self.kb, id, question, confidence, named.source))
+        // Both ways cleared the threshold.
+        Some(Reply::from_source(&self.kb, id, question, confidence, named.source))
     }
 
     /// The reply `ranking` makes: the best fact if it clears `threshold`; else what

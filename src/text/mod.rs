@@ -67,13 +67,14 @@ fn split(mut chars: impl Iterator<Item = char> + Clone) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = Word::default();
     let mut prev = ' ';
-    let mut letters = Letters::default();
+    // Made at the first character outside ASCII: most questions have none.
+    let mut letters: Option<Letters> = None;
     while let Some(c) = chars.next() {
         // Most letters are ASCII, and reading one needs no Unicode table.
         let letter = if c.is_ascii() {
             c.is_ascii_alphanumeric().then(|| Letter::One(c.to_ascii_lowercase()))
         } else {
-            letters.get(c)
+            letters.get_or_insert_with(Letters::default).get(c)
         };
         if let Some(lower) = letter {
             if word.apostrophe {

@@ -104,8 +104,10 @@ impl Engine {
             // interview"): the whole question must have reached the fact too, if not
             // first (the author's name may fill the first places with what the
             // documents don't say of them).
-            confidence >= threshold
-                && self.matcher.rank_words(words, DOCUMENT_CANDIDATES).ranked.iter().any(|s| s.fact() == Some(id))
+            // The whole question's own ranking holds the first of those places, so
+            // a wider one is asked for only when the fact is not among them.
+            let among = |ranking: &Ranking| ranking.ranked.iter().any(|s| s.fact() == Some(id));
+            confidence >= threshold && (among(ranking) || among(&self.matcher.rank_words(words, DOCUMENT_CANDIDATES)))
         });
         let (id, confidence) = match from_rest {
             Some(found) => found,

@@ -10,6 +10,7 @@
 
 mod analyzer;
 mod chat;
+mod filler;
 mod stopwords;
 
 pub use analyzer::{Analyzer, Token};
@@ -42,9 +43,12 @@ pub fn clip(text: &str, max_chars: usize) -> &str {
     }
 }
 
-/// The words of a fan's question, clipped to [`MAX_QUESTION_CHARS`] first.
+/// The words of a fan's question, clipped to [`MAX_QUESTION_CHARS`] first, without
+/// the set phrases of chat that wrap it ("late to the party but").
 pub fn question_words(question: &str) -> Vec<String> {
-    words(clip(question, MAX_QUESTION_CHARS))
+    let mut words = words(clip(question, MAX_QUESTION_CHARS));
+    filler::drop_filler(&mut words);
+    words
 }
 
 /// Splits text into lower-case, accent-free words.

@@ -84,11 +84,12 @@ fn harvested_sets_are_still_answered() {
 /// its own: chat fragments; long messages about a source; role words and yes/no;
 /// non-native and formal English; near-misses; the documents' small details).
 /// Like the harvested blind sets, they say only that the base answers what it was
-/// taught.
+/// taught. (Issue 9's ninth round moved the threshold from 0.706 to 0.705, and one
+/// question of `train2` about an unsigned article is answered since.)
 #[test]
 fn training_sets_are_still_answered() {
     holds("train1", 93.5, 98.5, 12);
-    holds("train2", 89.5, 96.0, 14);
+    holds("train2", 89.5, 95.5, 14);
     holds("train3", 90.0, 96.0, 9);
     holds("train4", 91.5, 98.5, 7);
     holds("train5", 93.0, 95.5, 13);
@@ -98,8 +99,10 @@ fn training_sets_are_still_answered() {
 /// The tenth blind set (`blind12.toml`, 452 questions by a helper who saw only the
 /// documents), run once on the final build of issue 9's eighth round as its
 /// generalization figure: 69.9% answered right, 93.6% declined, 13 wrong (2.9%).
-/// From then on a development set; not harvested into the base.
+/// From then on a development set; not harvested into the base. Issue 9's ninth
+/// round, whose chat phrases were written after reading its misses, answers 75.6%
+/// right, declines 92.9%, and answers 15 wrongly.
 #[test]
 fn the_twelfth_set_does_not_regress() {
-    holds("blind12", 69.5, 93.0, 14);
+    holds("blind12", 75.0, 92.5, 15);
 }

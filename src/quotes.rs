@@ -85,8 +85,14 @@ pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
         let speaker = if in_title {
             kb.source(source).author.as_deref().and_then(|a| person(kb, a))?
         } else {
-            // A first-person account speaks in its author's voice throughout.
-            author(kb, source).or_else(|| nearest_person(kb, document, start, end, kb.source(source)))?
+            // A first-person account speaks in its author's voice throughout; so does
+            // a report outside its quotation marks, where a name nearby is no speaker.
+            let report = kb.source(source).kind == SourceKind::NewsReport;
+            if report && !inside_quotation(document, start) {
+                kb.source(source).author.as_deref().and_then(|a| person(kb, a))?
+            } else {
+                author(kb, source).or_else(|| nearest_person(kb, document, start, end, kb.source(source)))?
+            }
         };
         Some(Attribution { speaker, source, quote: document[start..end].to_string() })
     })
@@ -142,6 +148,23 @@ fn quoted(question: &str) -> Option<&str> {
     ["who said ", "who says ", "who wrote "]
         .iter()
         .find_map(|lead| lower.find(lead).map(|at| &question[at + lead.len()..]))
+}
+
+/// Whether byte `at` of `document` stands inside double quotation marks: the
+/// nearest mark before it opens a quotation. A curly mark says which it is; a
+/// straight one opens where nothing but space or a bracket stands before it
+/// (`he said, "I...`) and closes after a word or punctuation (`...shame," he wrote`).
+fn inside_quotation(document: &str, at: usize) -> bool {
+    let before = &document[..at];
+    let Some((mark_at, mark)) = before.char_indices().rev().find(|(_, c)| matches!(c, '"' | '\u{201c}' | '\u{201d}'))
+    else {
+        return false;
+    };
+    match mark {
+        '\u{201c}' => true,
+        '\u{201d}' => false,
+        _ => before[..mark_at].chars().next_back().is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[')),
+    }
 }
 
 /// Words that credit a quote to the name beside them ("Coker said", "said Soko").
@@ -346,6 +369,16 @@ mod tests {
         let found =
             who_said(&kb, "who remarked that it's 'kind of funny' people online said it was fake").expect("found");
         assert_eq!(kb.entity(found.speaker).name, "Melissa Coker");
+    }
+
+    #[test]
+    fn a_reports_own_words_are_not_a_quote_of_the_name_nearby() {
+        // "...shame," he wrote on Tuesday. Which is a very Guardian thing to say: the
+        // unsigned report's own words, not Heritage's.
+        let kb = base();
+        assert_eq!(who_said(&kb, "who called it 'a very Guardian thing to say'"), None);
+        assert!(inside_quotation("he said, \"I want to see", 20));
+        assert!(!inside_quotation("\"I want,\" he wrote. Which is", 25));
     }
 
     #[test]

@@ -71,6 +71,15 @@ impl Engine {
         // Split once: the document finder and the matcher read the same words.
         let words = text::question_words(question);
         let ranking = self.matcher.rank_words(&words, CANDIDATES);
+        // "Who wrote the 'spawns actual couple' article": a document that names no
+        // writer has none to give, whatever fact its title's words reach.
+        if let Some(source) = self.references.asks_who_wrote(&words) {
+            let source = self.kb.source(source);
+            if source.author.is_none() {
+                let text = format!("The documents don't say who wrote \u{201c}{}\u{201d}.", source.title);
+                return Reply::unknown(&self.kb, question, 0.0, self.suggest(&ranking)).saying(&text);
+            }
+        }
         if let Some(reply) = self.answer_from_document(question, &words, &ranking, threshold) {
             return reply;
         }
@@ -263,5 +272,20 @@ mod tests {
         assert_eq!(reply.fact_id.as_deref(), Some("how-many-people"));
         let Body::Answer { text, .. } = &reply.body else { panic!("{:?}", reply.body) };
         assert!(text.contains("20"), "{text}");
+    }
+
+    #[test]
+    fn the_writer_of_an_unsigned_document_is_not_made_up() {
+        let engine = Engine::load(None).expect("the shipped base is valid");
+        let reply = engine.ask("who wrote the 'spawns actual couple' article");
+        assert!(!reply.is_answer(), "{:?}", reply.fact_id);
+        let Body::Unknown { text, .. } = &reply.body else { panic!("{:?}", reply.body) };
+        assert!(text.contains("don't say who wrote") && text.contains("Spawns Actual Couple"), "{text}");
+        // A signed one has its writer, and a question about what it says is no
+        // question about its writer.
+        let signed = engine.ask("who wrote the story behind tuesday's real viral hit");
+        let Body::Answer { text, .. } = &signed.body else { panic!("{:?}", signed.body) };
+        assert!(text.contains("Mallin"), "{text}");
+        assert!(engine.ask("who wrote the song in the spawns actual couple article").is_answer());
     }
 }

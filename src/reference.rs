@@ -63,6 +63,8 @@ pub struct References {
     stemmer: Stemmer,
     /// Per source: its names, each as its words' keys (stems, document words folded).
     names: Vec<Vec<Name>>,
+    /// Per source: its title's keys, which a question may quote whole.
+    titles: Vec<Vec<String>>,
 }
 
 impl std::fmt::Debug for References {
@@ -108,13 +110,30 @@ impl References {
                 names
             })
             .collect();
-        References { stemmer, names }
+        let titles = kb.sources().iter().map(|source| keys(&stemmer, &source.title)).collect();
+        References { stemmer, names, titles }
     }
 
     /// The document the question names, if it names exactly one best.
     /// `words` are the question's, as [`text::question_words`] splits it: the
     /// engine splits a question once for this and for the matcher.
     pub fn find(&self, words: &[String]) -> Option<Reference> {
+        match self.locate(words)? {
+            Located::Asks(reference) => Some(reference),
+            Located::AboutIt { .. } => None,
+        }
+    }
+
+    /// The document whose writer the question asks for ("who wrote the 'spawns
+    /// actual couple' article"), if it asks nothing else of it.
+    pub fn asks_who_wrote(&self, words: &[String]) -> Option<usize> {
+        match self.locate(words)? {
+            Located::AboutIt { source, writer: true } => Some(source),
+            _ => None,
+        }
+    }
+
+    fn locate(&self, words: &[String]) -> Option<Located> {
         // Every name needs a word for a document (`names_a_document`), so nearly
         // every question leaves here, before any stemming.
         if !words.iter().any(|w| DOCUMENT_WORDS.contains(&w.as_str())) {
@@ -158,12 +177,29 @@ impl References {
         let its_people = |k: &String| self.names[source].iter().any(|n| n.person && n.keys.contains(k));
         let asks_of_it =
             |&(w, k): &(&str, &String)| !text::is_stopword(w) && !ABOUT_A_DOCUMENT.contains(&w) && !its_people(k);
+        let writer = rest.iter().any(|(w, _)| WRITER.contains(w));
         if !rest.iter().any(asks_of_it) {
-            return None;
+            return Some(Located::AboutIt { source, writer });
+        }
+        // "Who wrote the 'first kiss video goes viral, spawns actual couple' article":
+        // the rest of the title quoted asks nothing more.
+        let in_title = |k: &String| self.titles[source].contains(k);
+        if writer && !rest.iter().any(|r| asks_of_it(r) && !in_title(r.1)) {
+            return Some(Located::AboutIt { source, writer });
         }
         let rest: Vec<&str> = rest.into_iter().map(|(w, _)| w).collect();
-        Some(Reference { source, rest: rest.join(" ") })
+        Some(Located::Asks(Reference { source, rest: rest.join(" ") }))
     }
+}
+
+/// Words that ask who wrote a document.
+const WRITER: &[&str] = &["author", "authored", "write", "writer", "writes", "written", "wrote"];
+
+/// A document a question names, and whether it asks what the document says or
+/// about the document itself (and then, whether about its writer).
+enum Located {
+    Asks(Reference),
+    AboutIt { source: usize, writer: bool },
 }
 
 /// Whether a curated name of a document can name it: it needs a word for a
@@ -199,6 +235,18 @@ mod tests {
         let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
         let found = References::new(&kb).find(&text::question_words(question))?;
         Some((kb.source(found.source).id.clone(), found.rest))
+    }
+
+    #[test]
+    fn who_wrote_a_document_is_asked_of_the_document() {
+        let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
+        let references = References::new(&kb);
+        let asks = |q: &str| references.asks_who_wrote(&text::question_words(q)).map(|s| kb.source(s).id.clone());
+        assert_eq!(asks("who wrote the 'spawns actual couple' article").as_deref(), Some("viral-couple"));
+        let whole = "who wrote the 'first kiss video goes viral, spawns actual couple' article";
+        assert_eq!(asks(whole).as_deref(), Some("viral-couple"), "the whole title quoted");
+        assert_eq!(asks("who wrote the song in the spawns actual couple article"), None, "asks of the song");
+        assert_eq!(asks("what was the spawns actual couple article called"), None, "asks its title");
     }
 
     #[test]

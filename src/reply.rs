@@ -243,7 +243,7 @@ impl Reply {
     }
 
     /// This unknown reply with `text` as its body.
-    fn saying(mut self, text: &str) -> Reply {
+    pub(crate) fn saying(mut self, text: &str) -> Reply {
         self.body = Body::Unknown { text: text.to_string(), notes: Vec::new() };
         self
     }

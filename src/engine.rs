@@ -80,6 +80,10 @@ impl Engine {
                 return Reply::unknown(&self.kb, question, 0.0, self.suggest(&ranking)).saying(&text);
             }
         }
+        // "title of mallin's piece?": the fact that cites the document's title.
+        if let Some(id) = self.references.asks_title(&words).and_then(|source| self.title_fact(source)) {
+            return Reply::for_fact(&self.kb, id, question, 1.0);
+        }
         if let Some(reply) = self.answer_from_document(question, &words, &ranking, threshold) {
             return reply;
         }
@@ -126,6 +130,18 @@ impl Engine {
         };
         // Both ways cleared the threshold.
         Some(Reply::from_source(&self.kb, id, question, confidence, named.source))
+    }
+
+    /// The fact that gives a document's title: one citing its title as the
+    /// document has it (a byline after it may be part of the quote).
+    fn title_fact(&self, source: usize) -> Option<FactId> {
+        let title = crate::text::loose(&self.kb.source(source).title).to_lowercase();
+        self.kb.fact_ids().find(|&id| {
+            let fact = self.kb.fact(id);
+            fact.citations
+                .iter()
+                .any(|c| c.source == source && crate::text::loose(&c.quote).to_lowercase().contains(&title))
+        })
     }
 
     /// The reply `ranking` makes: the best fact if it clears `threshold`; else what
@@ -287,5 +303,17 @@ mod tests {
         let Body::Answer { text, .. } = &signed.body else { panic!("{:?}", signed.body) };
         assert!(text.contains("Mallin"), "{text}");
         assert!(engine.ask("who wrote the song in the spawns actual couple article").is_answer());
+    }
+
+    #[test]
+    fn a_documents_title_is_answered_by_the_fact_citing_it() {
+        let engine = Engine::load(None).expect("the shipped base is valid");
+        for (question, fact) in [
+            ("title of alexander mallin's piece?", "alexander-mallin"),
+            ("whats the headline of the huffpost interview", "soko-interview-title"),
+            ("what did tatia call her essay", "pilieva-story-title"),
+        ] {
+            assert_eq!(engine.ask(question).fact_id.as_deref(), Some(fact), "{question}");
+        }
     }
 }

@@ -44,7 +44,10 @@ const DOCUMENT: &str = "<document>";
 const ABOUT_A_DOCUMENT: &[&str] = &[
     "author",
     "authored",
+    "call",
     "called",
+    "headline",
+    "headlines",
     "name",
     "named",
     "publish",
@@ -128,7 +131,21 @@ impl References {
     /// actual couple' article"), if it asks nothing else of it.
     pub fn asks_who_wrote(&self, words: &[String]) -> Option<usize> {
         match self.locate(words)? {
-            Located::AboutIt { source, writer: true } => Some(source),
+            Located::AboutIt { source, writer: true, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// The document whose title the question asks for ("title of mallin's piece?"),
+    /// if it asks nothing else of it.
+    pub fn asks_title(&self, words: &[String]) -> Option<usize> {
+        // "Who called Pilieva, per her essay" asks of a call, not of a name.
+        let other = ["who", "whom", "whose", "whos", "when", "where", "why", "how"];
+        if words.iter().any(|w| other.contains(&w.as_str())) {
+            return None;
+        }
+        match self.locate(words)? {
+            Located::AboutIt { source, writer: false, title: true } => Some(source),
             _ => None,
         }
     }
@@ -178,14 +195,15 @@ impl References {
         let asks_of_it =
             |&(w, k): &(&str, &String)| !text::is_stopword(w) && !ABOUT_A_DOCUMENT.contains(&w) && !its_people(k);
         let writer = rest.iter().any(|(w, _)| WRITER.contains(w));
+        let title = rest.iter().any(|(w, _)| TITLE.contains(w));
         if !rest.iter().any(asks_of_it) {
-            return Some(Located::AboutIt { source, writer });
+            return Some(Located::AboutIt { source, writer, title });
         }
         // "Who wrote the 'first kiss video goes viral, spawns actual couple' article":
         // the rest of the title quoted asks nothing more.
         let in_title = |k: &String| self.titles[source].contains(k);
         if writer && !rest.iter().any(|r| asks_of_it(r) && !in_title(r.1)) {
-            return Some(Located::AboutIt { source, writer });
+            return Some(Located::AboutIt { source, writer, title });
         }
         let rest: Vec<&str> = rest.into_iter().map(|(w, _)| w).collect();
         Some(Located::Asks(Reference { source, rest: rest.join(" ") }))
@@ -194,12 +212,14 @@ impl References {
 
 /// Words that ask who wrote a document.
 const WRITER: &[&str] = &["author", "authored", "write", "writer", "writes", "written", "wrote"];
+/// Words that ask what a document is called.
+const TITLE: &[&str] = &["call", "called", "headline", "headlines", "name", "named", "title", "titled"];
 
 /// A document a question names, and whether it asks what the document says or
 /// about the document itself (and then, whether about its writer).
 enum Located {
     Asks(Reference),
-    AboutIt { source: usize, writer: bool },
+    AboutIt { source: usize, writer: bool, title: bool },
 }
 
 /// Whether a curated name of a document can name it: it needs a word for a
@@ -247,6 +267,18 @@ mod tests {
         assert_eq!(asks(whole).as_deref(), Some("viral-couple"), "the whole title quoted");
         assert_eq!(asks("who wrote the song in the spawns actual couple article"), None, "asks of the song");
         assert_eq!(asks("what was the spawns actual couple article called"), None, "asks its title");
+    }
+
+    #[test]
+    fn a_documents_title_is_asked_of_the_document() {
+        let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
+        let references = References::new(&kb);
+        let asks = |q: &str| references.asks_title(&text::question_words(q)).map(|s| kb.source(s).id.clone());
+        assert_eq!(asks("title of alexander mallin's piece?").as_deref(), Some("mallin"));
+        assert_eq!(asks("whats the headline of the huffpost interview").as_deref(), Some("soko-interview"));
+        assert_eq!(asks("who wrote the huffpost interview"), None, "asks its writer");
+        assert_eq!(asks("who called tatia, according to her essay"), None, "asks of a call");
+        assert_eq!(asks("what's the name of the song in the huffpost interview"), None, "asks of the song");
     }
 
     #[test]

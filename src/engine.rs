@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use crate::complete::TitleIndex;
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
 use crate::matcher::{Matcher, Ranking, Target, CANDIDATES};
-use crate::reference::References;
+use crate::reference::{Located, Reference, References};
 use crate::reply::Reply;
 use crate::{quotes, smalltalk, text};
 
@@ -71,21 +71,26 @@ impl Engine {
         // Split once: the document finder and the matcher read the same words.
         let words = text::question_words(question);
         let ranking = self.matcher.rank_words(&words, CANDIDATES);
-        // "Who wrote the 'spawns actual couple' article": a document that names no
-        // writer has none to give, whatever fact its title's words reach.
-        if let Some(source) = self.references.asks_who_wrote(&words) {
-            let source = self.kb.source(source);
-            if source.author.is_none() {
-                let text = format!("The documents don't say who wrote \u{201c}{}\u{201d}.", source.title);
+        match self.references.locate(&words) {
+            Some(Located::Asks(named)) => {
+                if let Some(reply) = self.answer_from_document(question, &named, &words, &ranking, threshold) {
+                    return reply;
+                }
+            }
+            // "Who wrote the 'spawns actual couple' article": a document that names no
+            // writer has none to give, whatever fact its title's words reach.
+            Some(Located::AboutIt { source, writer: true, .. }) if self.kb.source(source).author.is_none() => {
+                let title = &self.kb.source(source).title;
+                let text = format!("The documents don't say who wrote \u{201c}{title}\u{201d}.");
                 return Reply::unknown(&self.kb, question, 0.0, self.suggest(&ranking)).saying(&text);
             }
-        }
-        // "title of mallin's piece?": the fact that cites the document's title.
-        if let Some(id) = self.references.asks_title(&words).and_then(|source| self.title_fact(source)) {
-            return Reply::for_fact(&self.kb, id, question, 1.0);
-        }
-        if let Some(reply) = self.answer_from_document(question, &words, &ranking, threshold) {
-            return reply;
+            // "title of mallin's piece?": the fact that cites the document's title.
+            Some(Located::AboutIt { source, writer: false, title: true }) => {
+                if let Some(id) = self.title_fact(source) {
+                    return Reply::for_fact(&self.kb, id, question, 1.0);
+                }
+            }
+            _ => {}
         }
         self.reply(question, &ranking, threshold)
     }
@@ -97,11 +102,11 @@ impl Engine {
     fn answer_from_document(
         &self,
         question: &str,
+        named: &Reference,
         words: &[String],
         ranking: &Ranking,
         threshold: f32,
     ) -> Option<Reply> {
-        let named = self.references.find(words)?;
         let cites = |id: FactId| {
             let fact = self.kb.fact(id);
             fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).any(|c| c.source == named.source)

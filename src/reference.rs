@@ -117,40 +117,12 @@ impl References {
         References { stemmer, names, titles }
     }
 
-    /// The document the question names, if it names exactly one best.
-    /// `words` are the question's, as [`text::question_words`] splits it: the
-    /// engine splits a question once for this and for the matcher.
-    pub fn find(&self, words: &[String]) -> Option<Reference> {
-        match self.locate(words)? {
-            Located::Asks(reference) => Some(reference),
-            Located::AboutIt { .. } => None,
-        }
-    }
-
-    /// The document whose writer the question asks for ("who wrote the 'spawns
-    /// actual couple' article"), if it asks nothing else of it.
-    pub fn asks_who_wrote(&self, words: &[String]) -> Option<usize> {
-        match self.locate(words)? {
-            Located::AboutIt { source, writer: true, .. } => Some(source),
-            _ => None,
-        }
-    }
-
-    /// The document whose title the question asks for ("title of mallin's piece?"),
-    /// if it asks nothing else of it.
-    pub fn asks_title(&self, words: &[String]) -> Option<usize> {
-        // "Who called Pilieva, per her essay" asks of a call, not of a name.
-        let other = ["who", "whom", "whose", "whos", "when", "where", "why", "how"];
-        if words.iter().any(|w| other.contains(&w.as_str())) {
-            return None;
-        }
-        match self.locate(words)? {
-            Located::AboutIt { source, writer: false, title: true } => Some(source),
-            _ => None,
-        }
-    }
-
-    fn locate(&self, words: &[String]) -> Option<Located> {
+    /// The document the question names, if it names exactly one best, and what it
+    /// asks of it: what the document says, or (its other words naming nothing
+    /// else) its writer or its title. `words` are the question's, as
+    /// [`text::question_words`] splits it: the engine splits a question once for
+    /// this and for the matcher.
+    pub fn locate(&self, words: &[String]) -> Option<Located> {
         // Every name needs a word for a document (`names_a_document`), so nearly
         // every question leaves here, before any stemming.
         if !words.iter().any(|w| DOCUMENT_WORDS.contains(&w.as_str())) {
@@ -195,7 +167,11 @@ impl References {
         let asks_of_it =
             |&(w, k): &(&str, &String)| !text::is_stopword(w) && !ABOUT_A_DOCUMENT.contains(&w) && !its_people(k);
         let writer = rest.iter().any(|(w, _)| WRITER.contains(w));
-        let title = rest.iter().any(|(w, _)| TITLE.contains(w));
+        // "Who called Pilieva, per her essay" asks of a call, not of a name.
+        let title = rest.iter().any(|(w, _)| TITLE.contains(w))
+            && !words
+                .iter()
+                .any(|w| ["who", "whom", "whose", "whos", "when", "where", "why", "how"].contains(&w.as_str()));
         if !rest.iter().any(asks_of_it) {
             return Some(Located::AboutIt { source, writer, title });
         }
@@ -216,8 +192,9 @@ const WRITER: &[&str] = &["author", "authored", "write", "writer", "writes", "wr
 const TITLE: &[&str] = &["call", "called", "headline", "headlines", "name", "named", "title", "titled"];
 
 /// A document a question names, and whether it asks what the document says or
-/// about the document itself (and then, whether about its writer).
-enum Located {
+/// about the document itself (and then, whether its writer or its title).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Located {
     Asks(Reference),
     AboutIt { source: usize, writer: bool, title: bool },
 }
@@ -253,32 +230,38 @@ mod tests {
 
     fn named(question: &str) -> Option<(String, String)> {
         let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
-        let found = References::new(&kb).find(&text::question_words(question))?;
+        let Located::Asks(found) = References::new(&kb).locate(&text::question_words(question))? else {
+            return None;
+        };
         Some((kb.source(found.source).id.clone(), found.rest))
+    }
+
+    /// What `question` asks of the document it names, as (document id, writer, title).
+    fn about_it(question: &str) -> Option<(String, bool, bool)> {
+        let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
+        match References::new(&kb).locate(&text::question_words(question))? {
+            Located::AboutIt { source, writer, title } => Some((kb.source(source).id.clone(), writer, title)),
+            Located::Asks(_) => None,
+        }
     }
 
     #[test]
     fn who_wrote_a_document_is_asked_of_the_document() {
-        let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
-        let references = References::new(&kb);
-        let asks = |q: &str| references.asks_who_wrote(&text::question_words(q)).map(|s| kb.source(s).id.clone());
-        assert_eq!(asks("who wrote the 'spawns actual couple' article").as_deref(), Some("viral-couple"));
+        let writer = |id: &str| Some((id.to_string(), true, false));
+        assert_eq!(about_it("who wrote the 'spawns actual couple' article"), writer("viral-couple"));
         let whole = "who wrote the 'first kiss video goes viral, spawns actual couple' article";
-        assert_eq!(asks(whole).as_deref(), Some("viral-couple"), "the whole title quoted");
-        assert_eq!(asks("who wrote the song in the spawns actual couple article"), None, "asks of the song");
-        assert_eq!(asks("what was the spawns actual couple article called"), None, "asks its title");
+        assert_eq!(about_it(whole), writer("viral-couple"), "the whole title quoted");
+        assert_eq!(about_it("who wrote the song in the spawns actual couple article"), None, "asks of the song");
     }
 
     #[test]
     fn a_documents_title_is_asked_of_the_document() {
-        let kb = KnowledgeBase::builtin().expect("the shipped base is valid");
-        let references = References::new(&kb);
-        let asks = |q: &str| references.asks_title(&text::question_words(q)).map(|s| kb.source(s).id.clone());
-        assert_eq!(asks("title of alexander mallin's piece?").as_deref(), Some("mallin"));
-        assert_eq!(asks("whats the headline of the huffpost interview").as_deref(), Some("soko-interview"));
-        assert_eq!(asks("who wrote the huffpost interview"), None, "asks its writer");
-        assert_eq!(asks("who called tatia, according to her essay"), None, "asks of a call");
-        assert_eq!(asks("what's the name of the song in the huffpost interview"), None, "asks of the song");
+        let title = |id: &str| Some((id.to_string(), false, true));
+        assert_eq!(about_it("title of alexander mallin's piece?"), title("mallin"));
+        assert_eq!(about_it("whats the headline of the huffpost interview"), title("soko-interview"));
+        assert_eq!(about_it("what was the spawns actual couple article called"), title("viral-couple"));
+        assert_eq!(about_it("who called tatia, according to her essay"), Some(("pilieva-story".into(), false, false)));
+        assert_eq!(about_it("what's the name of the song in the huffpost interview"), None, "asks of the song");
     }
 
     #[test]

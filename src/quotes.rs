@@ -150,21 +150,15 @@ fn quoted(question: &str) -> Option<&str> {
         .find_map(|lead| lower.find(lead).map(|at| &question[at + lead.len()..]))
 }
 
-/// Whether byte `at` of `document` stands inside double quotation marks: the
-/// nearest mark before it opens a quotation. A curly mark says which it is; a
-/// straight one opens where nothing but space or a bracket stands before it
-/// (`he said, "I...`) and closes after a word or punctuation (`...shame," he wrote`).
+/// Whether byte `at` of `document` (loose text: every double quotation mark is
+/// `"`) stands inside a quotation: the nearest mark before it opens one where
+/// nothing but space or a bracket stands before it (`he said, "I...`), and closes
+/// one after a word or punctuation (`...shame," he wrote`).
 fn inside_quotation(document: &str, at: usize) -> bool {
     let before = &document[..at];
-    let Some((mark_at, mark)) = before.char_indices().rev().find(|(_, c)| matches!(c, '"' | '\u{201c}' | '\u{201d}'))
-    else {
-        return false;
-    };
-    match mark {
-        '\u{201c}' => true,
-        '\u{201d}' => false,
-        _ => before[..mark_at].chars().next_back().is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[')),
-    }
+    before.rfind('"').is_some_and(|mark| {
+        before[..mark].chars().next_back().is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '['))
+    })
 }
 
 /// Words that credit a quote to the name beside them ("Coker said", "said Soko").

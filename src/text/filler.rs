@@ -124,33 +124,31 @@ static PHRASES: LazyLock<WordMap<String, Vec<Vec<String>>>> = LazyLock::new(|| {
 });
 
 /// `words` without the chat phrases in them, unless nothing else is left (then the
-/// phrase was the question: "does anyone know").
+/// phrase was the question: "does anyone know"). Most questions hold none, and cost
+/// a lookup of each word and no allocation.
 pub fn drop_filler(words: &mut Vec<String>) {
-    let phrases = &*PHRASES;
-    let mut kept = Vec::new();
+    let mut found: Vec<std::ops::Range<usize>> = Vec::new();
     let mut i = 0;
-    let mut dropped = false;
     while i < words.len() {
-        let len = phrases
-            .get(&words[i])
-            .and_then(|candidates| candidates.iter().find(|p| words[i..].starts_with(p)))
-            .map_or(0, Vec::len);
-        if len == 0 {
-            kept.push(i);
-            i += 1;
-        } else {
-            dropped = true;
-            i += len;
+        let phrase = PHRASES.get(&words[i]).and_then(|phrases| phrases.iter().find(|p| words[i..].starts_with(p)));
+        match phrase {
+            Some(phrase) => {
+                found.push(i..i + phrase.len());
+                i += phrase.len();
+            }
+            None => i += 1,
         }
     }
-    if dropped && !kept.is_empty() {
-        let mut at = 0;
-        words.retain(|_| {
-            let keep = kept.binary_search(&at).is_ok();
-            at += 1;
-            keep
-        });
+    let dropped: usize = found.iter().map(|r| r.len()).sum();
+    if dropped == 0 || dropped == words.len() {
+        return;
     }
+    let mut at = 0;
+    words.retain(|_| {
+        let keep = !found.iter().any(|r| r.contains(&at));
+        at += 1;
+        keep
+    });
 }
 
 #[cfg(test)]

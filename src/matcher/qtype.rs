@@ -104,12 +104,35 @@ pub fn detect(words: &[String]) -> (Option<QType>, Option<usize>) {
         if let Some((qtype, qualifier)) = found {
             return (Some(qtype), qualifier);
         }
+        // A question that opens with a plain "what" or "how" asks for no one type: a
+        // "when" or "who" after it starts a clause ("what did they say when...").
+        if Some(i) == opener && matches!(word.as_str(), "what" | "whats" | "wat" | "wut" | "which" | "how" | "hw") {
+            return (None, None);
+        }
     }
     (None, None)
 }
 
 /// Words between "what" and the thing asked for, in "what kind of park".
 const KIND_WORDS: &[&str] = &["kind", "kinda", "sort", "type", "of"];
+
+/// Words that narrow the thing asked for without naming it: "what other bands",
+/// "which two labels", "what exact day" ask for bands, labels and a day.
+const NARROWING: &[&str] = &[
+    "other",
+    "else",
+    "exact",
+    "specific",
+    "actual",
+    "particular",
+    "different",
+    "same",
+    "main",
+    "two",
+    "three",
+    "four",
+    "five",
+];
 
 /// The focus of a "which ..." or "what ..." question: the index of the word naming
 /// the kind of thing asked for ("park" in "which park did they go to"), if any. A
@@ -120,7 +143,14 @@ pub fn focus(words: &[String]) -> Option<usize> {
         return None;
     }
     let at = words[opener..].iter().position(|w| matches!(w.as_str(), "which" | "what" | "whats" | "wat" | "wut"))?;
-    let noun = (opener + at + 1..words.len()).find(|&i| !KIND_WORDS.contains(&words[i].as_str()))?;
+    let noun = (opener + at + 1..words.len()).find(|&i| {
+        let word = words[i].as_str();
+        let after_of = i > 0 && words[i - 1] == "of" && matches!(word, "the" | "a" | "an");
+        !(KIND_WORDS.contains(&word)
+            || NARROWING.contains(&word)
+            || after_of
+            || word.bytes().all(|b| b.is_ascii_digit()))
+    })?;
     let word = words[noun].as_str();
     (!crate::text::is_stopword(word)).then_some(noun)
 }
@@ -173,6 +203,9 @@ mod tests {
         assert_eq!(qtype("hey so was it staged? who said so"), None);
         assert_eq!(qtype("the director's name, who is it"), Some(QType::Who));
         assert_eq!(qtype("hwo directed it"), Some(QType::Who));
+        assert_eq!(qtype("what did they say when soko asked to kiss a girl"), None, "a clause, not the question");
+        assert_eq!(qtype("how did andre react when she told him"), None);
+        assert_eq!(qtype("what year did it come out"), Some(QType::When));
     }
 
     #[test]
@@ -191,6 +224,9 @@ mod tests {
         assert_eq!(qtype("what year was it"), Some(QType::When));
         assert_eq!(focus("did they say which park"), None, "yes or no");
         assert_eq!(focus("who made it"), None);
+        assert_eq!(focus("what other bands has he produced"), Some("bands".into()));
+        assert_eq!(focus("which 2 labels did she talk to"), Some("labels".into()));
+        assert_eq!(focus("which of the couples went to lunch"), Some("couples".into()));
     }
 
     #[test]

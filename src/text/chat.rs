@@ -161,8 +161,12 @@ pub fn standard(word: &str) -> Option<&'static str> {
     MAP.get(word).copied()
 }
 
+/// Letters English words never double ("whyyy", "howww", "hiii" are "why", "how",
+/// "hi"); a stretched run of one of them is cut to one.
+const NEVER_DOUBLED: &[char] = &['a', 'h', 'i', 'j', 'k', 'q', 'u', 'v', 'w', 'x', 'y'];
+
 /// `word` with stretched letters ("sooo", "pleeease") cut to two: English doubles a
-/// letter but never triples one.
+/// letter but never triples one. A letter it never doubles is cut to one.
 pub fn unstretch(word: &str) -> Option<String> {
     let bytes = word.as_bytes();
     if !bytes.windows(3).any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_ascii_alphabetic()) {
@@ -172,7 +176,8 @@ pub fn unstretch(word: &str) -> Option<String> {
     let mut run = (None, 0);
     for c in word.chars() {
         run = if run.0 == Some(c) { (Some(c), run.1 + 1) } else { (Some(c), 1) };
-        if run.1 <= 2 || !c.is_alphabetic() {
+        let most = if NEVER_DOUBLED.contains(&c) { 1 } else { 2 };
+        if run.1 <= most || !c.is_alphabetic() {
             out.push(c);
         }
     }
@@ -198,11 +203,14 @@ mod tests {
     }
 
     #[test]
-    fn stretched_letters_are_cut_to_two() {
+    fn stretched_letters_are_cut_to_two_or_one() {
         assert_eq!(unstretch("sooooo").as_deref(), Some("soo"));
         assert_eq!(unstretch("kisssss").as_deref(), Some("kiss"));
         assert_eq!(unstretch("pleeeease").as_deref(), Some("pleease"));
+        assert_eq!(unstretch("howww").as_deref(), Some("how"));
+        assert_eq!(unstretch("whyyy").as_deref(), Some("why"));
         assert_eq!(unstretch("kiss"), None);
+        assert_eq!(unstretch("aa"), None, "a double is no stretch");
         assert_eq!(unstretch("600000"), None, "digits are not stretched");
     }
 }

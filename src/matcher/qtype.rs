@@ -79,8 +79,9 @@ const PREAMBLE: &[&str] = &[
 /// Reads the question type from how the question opens, and returns the index of a
 /// qualifier word that belongs to the question form ("old" in "how old") so the
 /// caller can leave it out of the topic words. A question opening with "did", "is"...
-/// asks yes or no, whatever question word comes later; one that opens otherwise ("the
-/// director's name?") takes the first question word found.
+/// asks yes or no, whatever question word comes later, and one opening with a plain
+/// "what" or "how" asks no one type; one that opens otherwise ("the director's
+/// name?") takes the first question word found.
 pub fn detect(words: &[String]) -> (Option<QType>, Option<usize>) {
     let opener = words.iter().position(|w| !PREAMBLE.contains(&w.as_str()));
     if opener.is_some_and(|i| YES_NO_OPENERS.contains(&words[i].as_str())) {

@@ -140,12 +140,10 @@ impl Engine {
     /// The fact that gives a document's title: one citing its title as the
     /// document has it (a byline after it may be part of the quote).
     fn title_fact(&self, source: usize) -> Option<FactId> {
-        let title = crate::text::loose(&self.kb.source(source).title).to_lowercase();
+        let title = text::loose(&self.kb.source(source).title).to_lowercase();
         self.kb.fact_ids().find(|&id| {
             let fact = self.kb.fact(id);
-            fact.citations
-                .iter()
-                .any(|c| c.source == source && crate::text::loose(&c.quote).to_lowercase().contains(&title))
+            fact.citations.iter().any(|c| c.source == source && text::loose(&c.quote).to_lowercase().contains(&title))
         })
     }
 

@@ -67,7 +67,7 @@ pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
     }
     let words = text::words(question);
     let asks = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
-    if !asks(&["who", "whom", "whose", "whos"]) || !asks(SAYING) {
+    if !words.iter().any(|w| crate::matcher::asks_who(w)) || !asks(SAYING) {
         return None;
     }
     let (needle, _) = plain(quoted(question)?);

@@ -168,10 +168,7 @@ impl References {
             |&(w, k): &(&str, &String)| !text::is_stopword(w) && !ABOUT_A_DOCUMENT.contains(&w) && !its_people(k);
         let writer = rest.iter().any(|(w, _)| WRITER.contains(w));
         // "Who called Pilieva, per her essay" asks of a call, not of a name.
-        let title = rest.iter().any(|(w, _)| TITLE.contains(w))
-            && !words
-                .iter()
-                .any(|w| ["who", "whom", "whose", "whos", "when", "where", "why", "how"].contains(&w.as_str()));
+        let title = rest.iter().any(|(w, _)| TITLE.contains(w)) && !words.iter().any(|w| crate::matcher::is_wh_word(w));
         if !rest.iter().any(asks_of_it) {
             return Some(Located::AboutIt { source, writer, title });
         }

@@ -45,6 +45,33 @@ impl QType {
 /// The words after "what" or "which" that make it a "when" question.
 const TIME_NOUNS: &[&str] = &["time", "day", "date", "year", "month", "hour"];
 
+/// "What" and "how" in each spelling that reaches here: chat's ("whats", "wut",
+/// "wen", "whos") are made standard by `text::words` before any question is read.
+const WHAT: &[&str] = &["what", "which"];
+const HOW: &[&str] = &["how", "hw"];
+
+/// The type one question word asks for on its own ("who": a person).
+fn wh_type(word: &str) -> Option<QType> {
+    match word {
+        "when" | "whens" | "whn" => Some(QType::When),
+        "where" | "wher" => Some(QType::Where),
+        "who" | "whom" | "whose" | "hwo" => Some(QType::Who),
+        "why" | "wy" => Some(QType::Why),
+        _ => None,
+    }
+}
+
+/// Whether `word` asks who, when, where, why or how: a question with one asks for
+/// more than a name ("who called tatia" is no question of what something is called).
+pub(crate) fn is_wh_word(word: &str) -> bool {
+    wh_type(word).is_some() || HOW.contains(&word)
+}
+
+/// Whether `word` asks who.
+pub(crate) fn asks_who(word: &str) -> bool {
+    wh_type(word) == Some(QType::Who)
+}
+
 /// Words that open a yes/no question: "did the kissers know when..." asks whether,
 /// not when.
 const YES_NO_OPENERS: &[&str] = &[
@@ -88,26 +115,23 @@ pub fn detect(words: &[String]) -> (Option<QType>, Option<usize>) {
         return (None, None);
     }
     for (i, word) in words.iter().enumerate().skip(opener.unwrap_or(0)) {
-        let next = words.get(i + 1).map(String::as_str);
-        let found = match (word.as_str(), next) {
-            ("how" | "hw", Some("many" | "much" | "meny")) => Some((QType::Quantity, None)),
-            ("how" | "hw", Some("long")) => Some((QType::Duration, Some(i + 1))),
-            ("how" | "hw", Some("old" | "tall" | "young")) => Some((QType::Age, Some(i + 1))),
-            ("what" | "which" | "whats" | "wat" | "wut", Some(noun)) if TIME_NOUNS.contains(&noun) => {
-                Some((QType::When, Some(i + 1)))
-            }
-            ("when" | "whens" | "wen" | "whn", _) => Some((QType::When, None)),
-            ("where" | "wheres" | "wher", _) => Some((QType::Where, None)),
-            ("who" | "whom" | "whose" | "whos" | "hwo", _) => Some((QType::Who, None)),
-            ("why" | "wy", _) => Some((QType::Why, None)),
-            _ => None,
+        let (word, next) = (word.as_str(), words.get(i + 1).map(String::as_str));
+        let found = match next {
+            _ if HOW.contains(&word) => match next {
+                Some("many" | "much" | "meny") => Some((QType::Quantity, None)),
+                Some("long") => Some((QType::Duration, Some(i + 1))),
+                Some("old" | "tall" | "young") => Some((QType::Age, Some(i + 1))),
+                _ => None,
+            },
+            Some(noun) if WHAT.contains(&word) && TIME_NOUNS.contains(&noun) => Some((QType::When, Some(i + 1))),
+            _ => wh_type(word).map(|qtype| (qtype, None)),
         };
         if let Some((qtype, qualifier)) = found {
             return (Some(qtype), qualifier);
         }
         // A question that opens with a plain "what" or "how" asks for no one type: a
         // "when" or "who" after it starts a clause ("what did they say when...").
-        if Some(i) == opener && matches!(word.as_str(), "what" | "whats" | "wat" | "wut" | "which" | "how" | "hw") {
+        if Some(i) == opener && (WHAT.contains(&word) || HOW.contains(&word)) {
             return (None, None);
         }
     }
@@ -143,7 +167,7 @@ pub fn focus(words: &[String]) -> Option<usize> {
     if YES_NO_OPENERS.contains(&words[opener].as_str()) {
         return None;
     }
-    let at = words[opener..].iter().position(|w| matches!(w.as_str(), "which" | "what" | "whats" | "wat" | "wut"))?;
+    let at = words[opener..].iter().position(|w| WHAT.contains(&w.as_str()))?;
     let noun = (opener + at + 1..words.len()).find(|&i| {
         let word = words[i].as_str();
         let after_of = i > 0 && words[i - 1] == "of" && matches!(word, "the" | "a" | "an");
@@ -204,6 +228,10 @@ mod tests {
         assert_eq!(qtype("hey so was it staged? who said so"), None);
         assert_eq!(qtype("the director's name, who is it"), Some(QType::Who));
         assert_eq!(qtype("hwo directed it"), Some(QType::Who));
+        // Chat's spellings arrive standard from `words`.
+        assert_eq!(qtype("whos the director"), Some(QType::Who));
+        assert_eq!(qtype("wen was it shot"), Some(QType::When));
+        assert_eq!(qtype("wut year was it"), Some(QType::When));
         assert_eq!(qtype("what did they say when soko asked to kiss a girl"), None, "a clause, not the question");
         assert_eq!(qtype("how did andre react when she told him"), None);
         assert_eq!(qtype("what year did it come out"), Some(QType::When));

@@ -232,27 +232,45 @@ impl Phrasings {
     /// phrasing's own). Each share is summed in the question's term order, as a
     /// phrasing-by-phrasing scan would, so the result is the same to the bit.
     fn similarity(&self, query: &Query, total: f32, skip: Option<&[TermId]>) -> f32 {
-        let mut shared = vec![0.0f32; self.list.len()];
-        // The phrasings met, so that an entry of a hundred is not read whole for the
-        // few that share a word.
-        let mut met: Vec<u32> = Vec::new();
-        for &(term, weight) in &query.terms {
-            for &i in self.holding(term) {
-                if shared[i as usize] == 0.0 {
-                    met.push(i);
+        SCRATCH.with_borrow_mut(|Scratch { shared, met }| {
+            if shared.len() < self.list.len() {
+                shared.resize(self.list.len(), 0.0);
+            }
+            for &(term, weight) in &query.terms {
+                for &i in self.holding(term) {
+                    if shared[i as usize] == 0.0 {
+                        met.push(i);
+                    }
+                    shared[i as usize] += weight;
                 }
-                shared[i as usize] += weight;
             }
-        }
-        let mut best = 0.0f32;
-        for i in met {
-            let p = &self.list[i as usize];
-            if skip.is_none_or(|terms| *p.terms != *terms) {
-                best = best.max(2.0 * shared[i as usize] / (total + p.own));
+            let mut best = 0.0f32;
+            for i in met.drain(..) {
+                let p = &self.list[i as usize];
+                if skip.is_none_or(|terms| *p.terms != *terms) {
+                    best = best.max(2.0 * shared[i as usize] / (total + p.own));
+                }
+                shared[i as usize] = 0.0;
             }
-        }
-        best
+            best
+        })
     }
+}
+
+/// `Phrasings::similarity`'s working space, kept between calls: a question reaches
+/// dozens of entries, and allocating (and zeroing) an entry's hundred shares for each
+/// was a tenth of answering.
+#[derive(Default)]
+struct Scratch {
+    /// The running share of each phrasing; all zero between calls.
+    shared: Vec<f32>,
+    /// The phrasings met, so that an entry of a hundred is not read whole for the
+    /// few that share a word; empty between calls.
+    met: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// A fact and how sure the matcher is that it answers the question.
@@ -314,6 +332,9 @@ struct Query {
     corrected: usize,
     /// The words no entry knows, for `explain`.
     strangers: Vec<String>,
+    /// Each entry's phrasing similarity, once worked out: the search scores the
+    /// entries the model then judges.
+    similar: std::cell::RefCell<Vec<(Doc, f32)>>,
 }
 
 impl Matcher {
@@ -540,8 +561,23 @@ impl Matcher {
     /// How sure the matcher is that `fact` answers `query`, given the weight of the
     /// question it covers (`covered`, from [`Matcher::covered`]).
     fn confidence(&self, query: &Query, fact: Doc, covered: f32) -> f32 {
-        let phrasing = self.phrasings[fact.0 as usize].similarity(query, query.total, None);
+        let phrasing = self.similarity(query, fact);
         self.blend(query, fact, (covered / query.total).min(1.0), phrasing)
+    }
+
+    /// How like `doc`'s closest phrasing `query` is ([`Phrasings::similarity`]),
+    /// kept with the question: the search scores each entry once, and the model
+    /// then judges the best of them, which need it again.
+    fn similarity(&self, query: &Query, doc: Doc) -> f32 {
+        let phrasing = self.phrasings[doc.0 as usize].similarity(query, query.total, None);
+        query.similar.borrow_mut().push((doc, phrasing));
+        phrasing
+    }
+
+    /// [`Matcher::similarity`], worked out again only if the search did not.
+    fn similarity_again(&self, query: &Query, doc: Doc) -> f32 {
+        let known = query.similar.borrow().iter().find(|(d, _)| *d == doc).map(|&(_, s)| s);
+        known.unwrap_or_else(|| self.similarity(query, doc))
     }
 
     /// The search's cheap score: coverage and phrasing, scaled down for a question

@@ -190,7 +190,10 @@ impl Matcher {
             }
         }
         let total = query.total.max(f32::MIN_POSITIVE);
-        let phrasing = self.phrasings[doc.0 as usize].similarity(query, total, unseen);
+        let phrasing = match unseen {
+            None => self.similarity_again(query, doc),
+            Some(_) => self.phrasings[doc.0 as usize].similarity(query, total, unseen),
+        };
         let coverage = (covered / total).min(1.0);
         let score = self.blend(query, doc, coverage, phrasing);
         let qtypes = self.qtypes[doc.0 as usize];

@@ -92,7 +92,47 @@ impl Engine {
             }
             _ => {}
         }
-        self.reply(question, &ranking, threshold)
+        match self.shorter_form(question, &ranking, threshold) {
+            Some((_, shorter)) => self.reply(question, &shorter, threshold),
+            None => self.reply(question, &ranking, threshold),
+        }
+    }
+
+    /// `question` with its first or last clause left out, and its ranking, if that
+    /// clears `threshold` for the fact the whole question ranks first (below it): a
+    /// clause of chat ("..., havent watched yet dont judge") adds words no fact
+    /// accounts for, and so lowers the confidence in the fact the rest asks for
+    /// without changing which fact that is. A clause that opens with a question word
+    /// ("..., which article?") asks something itself, and is never left out.
+    fn shorter_form(&self, question: &str, ranking: &Ranking, threshold: f32) -> Option<(String, Ranking)> {
+        let best = ranking.ranked.first().filter(|s| s.confidence < threshold)?;
+        let fact = best.fact()?;
+        let asks = |clause: &str| text::words(clause).first().is_some_and(|w| crate::matcher::is_question_word(w));
+        // What is left must say more than what is left out, in words or in words
+        // that are not filler: "..., according to that article" asks nothing alone.
+        let sizes = |clause: &str| {
+            let words = text::words(clause);
+            (words.len(), words.iter().filter(|w| !text::is_stopword(w)).count())
+        };
+        let minor = |rest: &str, left_out: &str| {
+            let (rest, left_out) = (sizes(rest), sizes(left_out));
+            left_out.0 < rest.0 || left_out.1 < rest.1
+        };
+        let forms = text::clauses::trimmed(question)
+            .into_iter()
+            .filter(|(rest, left_out)| !asks(left_out) && minor(rest, left_out));
+        forms.into_iter().find_map(|(rest, _)| {
+            let shorter = self.matcher.rank_words(&text::question_words(&rest), CANDIDATES);
+            let lifted = shorter.ranked.first().is_some_and(|s| s.fact() == Some(fact) && s.confidence >= threshold);
+            lifted.then_some((rest, shorter))
+        })
+    }
+
+    /// The shorter form of `question` its answer may come from (see
+    /// [`Engine::shorter_form`]), for `ask --explain`.
+    pub fn shorter_form_of(&self, question: &str) -> Option<String> {
+        let ranking = self.matcher.rank_top(question, CANDIDATES);
+        self.shorter_form(question, &ranking, self.matcher.threshold()).map(|(text, _)| text)
     }
 
     /// The answer to a question that names a document ("according to Mallin, ..."),
@@ -263,6 +303,43 @@ impl SharedEngine {
 mod tests {
     use super::*;
     use crate::reply::{Body, Status};
+
+    #[test]
+    fn a_clause_of_chat_does_not_stop_an_answer() {
+        let engine = Engine::load(None).expect("the shipped base is valid");
+        for (question, fact) in [
+            ("is first kiss black and white, i havent seen it yet dont judge me", "black-and-white"),
+            ("did soko write the song, my friend thinks so", "song-writer"),
+            ("when was first kiss released, asking for my mom", "launch-date"),
+        ] {
+            let whole = engine.matcher().rank(question);
+            assert!(whole.ranked[0].confidence < engine.matcher().threshold(), "{question}: sure without help");
+            let reply = engine.ask(question);
+            assert_eq!(reply.fact_id.as_deref(), Some(fact), "{question}");
+            assert!(reply.confidence >= engine.matcher().threshold(), "{question}");
+        }
+    }
+
+    #[test]
+    fn a_shorter_form_only_lifts_the_fact_the_whole_question_ranks_first() {
+        let engine = Engine::load(None).expect("the shipped base is valid");
+        for question in [
+            "where was it filmed, i wanna visit",
+            "how many views did it get, exact number",
+            "who shot the video, my sister asked me and i had no clue",
+            "what did tatia study, like undergrad",
+            "ok so random q, who is andre, he keeps coming up",
+            "soko's favorite band? i bet its smth 80s",
+        ] {
+            let whole = engine.matcher().rank(question);
+            let first = whole.ranked.first().filter(|s| s.confidence < engine.matcher().threshold());
+            let reply = engine.ask(question);
+            if let (Some(first), Some(answered)) = (first, reply.fact_id.as_deref()) {
+                let id = first.fact().map(|id| engine.kb().fact(id).id.as_str());
+                assert_eq!(id, Some(answered), "{question}");
+            }
+        }
+    }
 
     #[test]
     fn a_question_naming_a_document_gets_that_documents_side() {

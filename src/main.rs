@@ -300,6 +300,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ask { explain: true, question, .. } => {
             let question = question.join(" ");
             write!(out, "{}", engine.matcher().explain(&question, engine.kb()))?;
+            if let Some(shorter) = engine.shorter_form_of(&question) {
+                writeln!(out, "\nits first fact is sure enough once a clause is left out: {shorter:?}")?;
+                write!(out, "{}", engine.matcher().explain(&shorter, engine.kb()))?;
+            }
             writeln!(out, "\n{}", render::text(&engine.ask(&question)))?;
         }
         Command::Ask { json, question, .. } => {

@@ -67,6 +67,12 @@ pub(crate) fn is_wh_word(word: &str) -> bool {
     wh_type(word).is_some() || HOW.contains(&word)
 }
 
+/// Whether `word` is any question word, "what" and "which" too: a clause it opens
+/// asks something.
+pub(crate) fn is_question_word(word: &str) -> bool {
+    is_wh_word(word) || WHAT.contains(&word)
+}
+
 /// Whether `word` asks who.
 pub(crate) fn asks_who(word: &str) -> bool {
     wh_type(word) == Some(QType::Who)

@@ -10,6 +10,7 @@
 
 mod analyzer;
 mod chat;
+pub mod clauses;
 mod filler;
 mod stopwords;
 

@@ -233,6 +233,10 @@ impl Phrasings {
     /// phrasing-by-phrasing scan would, so the result is the same to the bit.
     fn similarity(&self, query: &Query, total: f32, skip: Option<&[TermId]>) -> f32 {
         SCRATCH.with_borrow_mut(|Scratch { shared, met }| {
+            // Left dirty only by a panic in an earlier call on this thread.
+            for i in met.drain(..) {
+                shared[i as usize] = 0.0;
+            }
             if shared.len() < self.list.len() {
                 shared.resize(self.list.len(), 0.0);
             }

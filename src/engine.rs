@@ -323,22 +323,26 @@ mod tests {
     #[test]
     fn a_shorter_form_only_lifts_the_fact_the_whole_question_ranks_first() {
         let engine = Engine::load(None).expect("the shipped base is valid");
+        let threshold = engine.matcher().threshold();
+        let mut lifted = 0;
         for question in [
+            "did soko write the song, my friend thinks so",
             "where was it filmed, i wanna visit",
             "how many views did it get, exact number",
             "who shot the video, my sister asked me and i had no clue",
+            "what song is in it, the director's husband shot it right",
             "what did tatia study, like undergrad",
-            "ok so random q, who is andre, he keeps coming up",
             "soko's favorite band? i bet its smth 80s",
         ] {
             let whole = engine.matcher().rank(question);
-            let first = whole.ranked.first().filter(|s| s.confidence < engine.matcher().threshold());
+            let first = whole.ranked.first().and_then(|s| s.fact()).map(|id| engine.kb().fact(id).id.as_str());
             let reply = engine.ask(question);
-            if let (Some(first), Some(answered)) = (first, reply.fact_id.as_deref()) {
-                let id = first.fact().map(|id| engine.kb().fact(id).id.as_str());
-                assert_eq!(id, Some(answered), "{question}");
+            if let Some(answered) = reply.fact_id.as_deref() {
+                assert_eq!(first, Some(answered), "{question}");
+                lifted += usize::from(whole.ranked[0].confidence < threshold);
             }
         }
+        assert!(lifted > 0, "no question here was answered by a shorter form");
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl Engine {
     }
 
     /// `question` with its first or last clause left out, and its ranking, if that
-    /// clears `threshold` for the fact the whole question ranks first (below it): a
+    /// clears `threshold` for the fact the whole question ranks first, below it: a
     /// clause of chat ("..., havent watched yet dont judge") adds words no fact
     /// accounts for, and so lowers the confidence in the fact the rest asks for
     /// without changing which fact that is. A clause that opens with a question word
@@ -107,21 +107,20 @@ impl Engine {
     fn shorter_form(&self, question: &str, ranking: &Ranking, threshold: f32) -> Option<(String, Ranking)> {
         let best = ranking.ranked.first().filter(|s| s.confidence < threshold)?;
         let fact = best.fact()?;
-        let asks = |clause: &str| text::words(clause).first().is_some_and(|w| crate::matcher::is_question_word(w));
-        // What is left must say more than what is left out, in words or in words
-        // that are not filler: "..., according to that article" asks nothing alone.
-        let sizes = |clause: &str| {
-            let words = text::words(clause);
-            (words.len(), words.iter().filter(|w| !text::is_stopword(w)).count())
+        // The clause left out must ask nothing itself, and say less than what is
+        // left, in words or in words that are not filler: "..., according to that
+        // article" asks nothing alone.
+        let may_leave_out = |rest: &str, left_out: &str| {
+            let left_out = text::words(left_out);
+            if left_out.first().is_some_and(|w| crate::matcher::is_question_word(w)) {
+                return false;
+            }
+            let rest = text::words(rest);
+            let said = |words: &[String]| words.iter().filter(|w| !text::is_stopword(w)).count();
+            left_out.len() < rest.len() || said(&left_out) < said(&rest)
         };
-        let minor = |rest: &str, left_out: &str| {
-            let (rest, left_out) = (sizes(rest), sizes(left_out));
-            left_out.0 < rest.0 || left_out.1 < rest.1
-        };
-        let forms = text::clauses::trimmed(question)
-            .into_iter()
-            .filter(|(rest, left_out)| !asks(left_out) && minor(rest, left_out));
-        forms.into_iter().find_map(|(rest, _)| {
+        let mut forms = text::clauses::trimmed(question).into_iter().filter(|(rest, out)| may_leave_out(rest, out));
+        forms.find_map(|(rest, _)| {
             let shorter = self.matcher.rank_words(&text::question_words(&rest), CANDIDATES);
             let lifted = shorter.ranked.first().is_some_and(|s| s.fact() == Some(fact) && s.confidence >= threshold);
             lifted.then_some((rest, shorter))

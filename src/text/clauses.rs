@@ -71,6 +71,9 @@ mod tests {
     fn a_question_of_one_clause_or_a_text_of_many_has_no_shorter_form() {
         assert!(trimmed("who directed first kiss?").is_empty());
         assert!(trimmed(&"who directed it? ".repeat(5)).is_empty());
+        // Clipped as a question is first: a clause past the first 500 characters
+        // is never reached, and a 100 KB text is read no further.
+        assert!(trimmed(&format!("{}, lol", "a".repeat(100_000))).is_empty());
         assert_eq!(
             trimmed("ok so, who directed it, i forgot"),
             [("ok so, who directed it".to_string(), "i forgot"), ("who directed it, i forgot".to_string(), "ok so")]

@@ -7,6 +7,7 @@
 mod build;
 mod builtin;
 mod error;
+mod halves;
 mod raw;
 
 use std::fmt;

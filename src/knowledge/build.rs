@@ -17,15 +17,28 @@ pub fn build(
     text: &str,
     document: &dyn Fn(&str) -> io::Result<String>,
 ) -> Result<KnowledgeBase, KnowledgeError> {
-    let file: raw::File = toml::from_str(text).map_err(|e| super::error::toml_error(origin, text, &e))?;
+    let file: raw::File = super::halves::parse(text).map_err(|e| super::error::toml_error(origin, text, &e))?;
     let mut b = Builder { lines: Lines::new(text), problems: Vec::new() };
     let (mut sources, documents) = b.sources(&file.source, document);
     let synonyms = b.synonyms(&file.synonyms);
     let docs = Documents::new(&sources, &documents);
-    let entities = b.entities(&file.entity, &docs);
-    let mut facts = b.facts(&file.fact, &docs, &entities);
-    let asked = asked(&facts);
-    let gaps = b.gaps(&file.unknown, &docs, &entities, &facts, &asked);
+    let keyed = Keyed::of(&file);
+    // Reading every phrasing for its key is four times the work of checking the
+    // entities and facts, and needs nothing that makes: a second thread reads most
+    // of them meanwhile, this one the rest when done.
+    let (entities, mut facts, keys) = std::thread::scope(|scope| {
+        let (early, late) = keyed.questions.split_at(keyed.questions.len() * 3 / 5);
+        let early = scope.spawn(|| early.iter().map(|q| key(q)).collect::<Vec<_>>());
+        let entities = b.entities(&file.entity, &docs);
+        let facts = b.facts(&file.fact, &docs, &entities);
+        let late: Vec<String> = late.iter().map(|q| key(q)).collect();
+        let mut read = early.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.extend(late);
+        (entities, facts, read)
+    });
+    let (fact_keys, gap_keys) = keyed.split(keys);
+    let asked = asked(fact_keys);
+    let gaps = b.gaps(&file.unknown, &docs, &entities, &facts, &asked, &gap_keys);
     b.subjects(&file.source, &mut sources, &entities);
     b.check_entities_have_facts(&file.entity, &entities, &facts);
     facts.extend(introductions(&entities, &facts, &asked));
@@ -101,11 +114,52 @@ fn key(question: &str) -> String {
     crate::text::words(question).join(" ")
 }
 
-/// Every fact phrasing, by [`key`], with the index of its fact: what an unknown's or
-/// an introduction's question must not repeat. Built once for both: reading every
-/// phrasing was a tenth of loading the base.
-fn asked(facts: &[Fact]) -> WordMap<String, usize> {
-    facts.iter().enumerate().flat_map(|(i, f)| f.questions.iter().map(move |q| (key(q), i))).collect()
+/// Every fact phrasing's key, with the index of its fact (`keys` holds each fact's,
+/// in order): what an unknown's or an introduction's question must not repeat.
+fn asked(keys: Vec<Vec<String>>) -> WordMap<String, usize> {
+    keys.into_iter().enumerate().flat_map(|(i, keys)| keys.into_iter().map(move |k| (k, i))).collect()
+}
+
+/// The phrasings whose [`key`]s loading needs, in one list so that reading them can
+/// be shared out: every fact's questions, then those of each unknown that is not for
+/// every person (whose questions are keyed once a person is put in).
+struct Keyed<'a> {
+    questions: Vec<&'a str>,
+    /// How many of `questions` each raw fact has, then each raw unknown.
+    facts: Vec<usize>,
+    unknowns: Vec<usize>,
+}
+
+impl<'a> Keyed<'a> {
+    fn of(file: &'a raw::File) -> Keyed<'a> {
+        let facts: Vec<&Vec<String>> = file.fact.iter().map(|f| &f.get_ref().questions).collect();
+        let unknowns: Vec<&[String]> = file
+            .unknown
+            .iter()
+            .map(|u| &u.get_ref().questions)
+            .map(|qs| if qs.iter().any(|q| q.contains(PERSON)) { &[][..] } else { &qs[..] })
+            .collect();
+        Keyed {
+            questions: facts
+                .iter()
+                .copied()
+                .flatten()
+                .chain(unknowns.iter().copied().flatten())
+                .map(String::as_str)
+                .collect(),
+            facts: facts.iter().map(|qs| qs.len()).collect(),
+            unknowns: unknowns.iter().map(|qs| qs.len()).collect(),
+        }
+    }
+
+    /// `keys`, of `questions` in order, as each fact's and each unknown's.
+    fn split(&self, keys: Vec<String>) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+        let mut keys = keys.into_iter();
+        let mut take = |n: &usize| keys.by_ref().take(*n).collect::<Vec<String>>();
+        let facts = self.facts.iter().map(&mut take).collect();
+        let unknowns = self.unknowns.iter().map(&mut take).collect();
+        (facts, unknowns)
+    }
 }
 
 /// The placeholder a gap's questions use to be asked about every person.
@@ -450,10 +504,11 @@ impl Builder {
         entities: &[Entity],
         facts: &[Fact],
         asked: &WordMap<String, usize>,
+        keys: &[Vec<String>],
     ) -> Vec<Gap> {
         let mut ids: HashMap<&str, usize> = facts.iter().map(|f| (f.id.as_str(), 0)).collect();
         let mut gaps = Vec::new();
-        for spanned in raw {
+        for (spanned, keys) in raw.iter().zip(keys) {
             let u = spanned.get_ref();
             let (line, id) = (self.line(&u.id), u.id.get_ref().as_str());
             self.check_id(line, id, "unknown");
@@ -479,8 +534,8 @@ impl Builder {
                         format!("except is for an entry for every person ({PERSON} in its questions)"),
                     );
                 }
-                for question in &u.questions {
-                    if let Some(&fact) = asked.get(&key(question)) {
+                for (question, key) in u.questions.iter().zip(keys) {
+                    if let Some(&fact) = asked.get(key) {
                         let fact = &facts[fact].id;
                         self.problem(
                             line,

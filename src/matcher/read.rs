@@ -88,20 +88,49 @@ fn balanced_runs<'d, 'a>(docs: &'d [DocText<'a>], threads: usize) -> Vec<&'d [Do
 }
 
 /// One thread's reading, with its own memo of stems: a fact base repeats its words
-/// thousands of times.
+/// thousands of times. Each word is looked up once per use, as the token it makes;
+/// everything after (its stem, the synonym phrases it may open, its term's number)
+/// is read off that token's slot, not hashed again.
 struct Reader<'a> {
     analyzer: &'a Analyzer,
+    /// Each word met, not filler, with its stem: the matcher's memo for questions.
     memo: WordMap<String, String>,
+    /// Each word met, as its token: the token's slot and whether it is filler.
+    tokens: WordMap<String, (u32, bool)>,
+    /// The tokens by slot: a stem, or a filler word as typed.
+    slots: Vec<Slot<'a>>,
+    slot_of: WordMap<String, u32>,
     /// The run's terms numbered: `terms[number]`, and the number of each.
     numbers: WordMap<String, u32>,
     terms: Vec<String>,
-    /// The stems of the entry being read.
-    stems: Vec<String>,
+    /// The slots of the entry's stems so far.
+    stems: Vec<u32>,
+    /// The text being read, as slots and whether each is filler.
+    read: Vec<(u32, bool)>,
+}
+
+/// A token's text and what the reader learned of it once.
+struct Slot<'a> {
+    text: String,
+    /// The synonym phrases it opens, longest first.
+    phrases: Option<&'a [(Vec<String>, String)]>,
+    /// Its term's number, once it has been one.
+    term: Option<u32>,
 }
 
 impl<'a> Reader<'a> {
     fn new(analyzer: &'a Analyzer) -> Reader<'a> {
-        Reader { analyzer, memo: WordMap::default(), numbers: WordMap::default(), terms: Vec::new(), stems: Vec::new() }
+        Reader {
+            analyzer,
+            memo: WordMap::default(),
+            tokens: WordMap::default(),
+            slots: Vec::new(),
+            slot_of: WordMap::default(),
+            numbers: WordMap::default(),
+            terms: Vec::new(),
+            stems: Vec::new(),
+            read: Vec::new(),
+        }
     }
 
     fn entry(&mut self, doc: &DocText) -> EntryRead {
@@ -111,43 +140,114 @@ impl<'a> Reader<'a> {
             .map(|phrasing| {
                 let words = text::words(phrasing);
                 let (qtype, qualifier) = qtype::detect(&words);
-                let focus = qtype::focus(&words).map(|i| self.analyzer.stem(&words[i]));
+                let focus = qtype::focus(&words).map(|i| self.stem(&words[i]));
                 (qtype, focus, self.read(&words, qualifier))
             })
             .collect();
         let keywords = doc.keywords.iter().map(|k| self.read(&text::words(k), None)).collect();
         let weak = doc.weak.iter().map(|w| self.read(&text::words(w), None)).collect();
-        let mut stems = std::mem::take(&mut self.stems);
+        let mut slots = std::mem::take(&mut self.stems);
+        slots.sort_unstable();
+        slots.dedup();
+        let mut stems: Vec<String> = slots.iter().map(|&slot| self.slots[slot as usize].text.clone()).collect();
         stems.sort_unstable();
-        stems.dedup();
         EntryRead { phrasings, keywords, weak, stems }
     }
 
     /// The terms of `words`, the word at `qualifier` (of the question form) skipped;
-    /// their stems go to the entry's.
+    /// their stems go to the entry's. As [`Analyzer::tokens`] then
+    /// [`Analyzer::fold`], on slots.
     fn read(&mut self, words: &[String], qualifier: Option<usize>) -> Terms {
-        let (analyzer, memo) = (self.analyzer, &mut self.memo);
-        let tokens = analyzer.tokens_with(words, qualifier, &mut |w| {
-            // Nearly every word was met before: look it up without allocating a key.
-            if let Some(stem) = memo.get(w) {
-                return stem.clone();
+        let mut read = std::mem::take(&mut self.read);
+        read.clear();
+        for (i, word) in words.iter().enumerate() {
+            if Some(i) != qualifier {
+                let (slot, stop) = self.token(word);
+                read.push((slot, stop));
+                if !stop {
+                    self.stems.push(slot);
+                }
             }
-            let stem = analyzer.stem(w);
-            memo.insert(w.to_string(), stem.clone());
-            stem
-        });
-        self.stems.extend(tokens.iter().filter(|t| !t.stop).map(|t| t.term.clone()));
-        analyzer.fold(&tokens).into_iter().map(|(term, _)| self.number(term)).collect()
+        }
+        let mut terms = Vec::with_capacity(read.len());
+        let mut i = 0;
+        while i < read.len() {
+            let (slot, stop) = read[i];
+            let slots = &self.slots;
+            let matched = slots[slot as usize].phrases.and_then(|phrases| {
+                phrases.iter().find(|(phrase, _)| {
+                    phrase.len() <= read.len() - i
+                        && phrase.iter().zip(&read[i..]).all(|(p, t)| *p == slots[t.0 as usize].text)
+                })
+            });
+            match matched {
+                Some((phrase, canonical)) => {
+                    terms.push(self.number(canonical));
+                    i += phrase.len();
+                }
+                None => {
+                    if !stop {
+                        terms.push(self.term_of(slot));
+                    }
+                    i += 1;
+                }
+            }
+        }
+        self.read = read;
+        terms
+    }
+
+    /// `word` as a token: its slot, and whether it is filler (kept as typed).
+    fn token(&mut self, word: &str) -> (u32, bool) {
+        if let Some(&token) = self.tokens.get(word) {
+            return token;
+        }
+        let stop = text::is_stopword(word);
+        let text = if stop { word.to_string() } else { self.stem(word) };
+        let slot = match self.slot_of.get(&text) {
+            Some(&slot) => slot,
+            None => {
+                let slot = self.slots.len() as u32;
+                let phrases = self.analyzer.phrases_from(&text);
+                self.slot_of.insert(text.clone(), slot);
+                self.slots.push(Slot { text, phrases, term: None });
+                slot
+            }
+        };
+        self.tokens.insert(word.to_string(), (slot, stop));
+        (slot, stop)
+    }
+
+    /// The stem of `word`, from the memo.
+    fn stem(&mut self, word: &str) -> String {
+        if let Some(stem) = self.memo.get(word) {
+            return stem.clone();
+        }
+        let stem = self.analyzer.stem(word);
+        self.memo.insert(word.to_string(), stem.clone());
+        stem
+    }
+
+    /// The number of the term a slot's token stands for.
+    fn term_of(&mut self, slot: u32) -> u32 {
+        if let Some(n) = self.slots[slot as usize].term {
+            return n;
+        }
+        let text = std::mem::take(&mut self.slots[slot as usize].text);
+        let n = self.number(&text);
+        let slot = &mut self.slots[slot as usize];
+        (slot.text, slot.term) = (text, Some(n));
+        n
     }
 
     /// The run's number for `term`, a new one if the run has not used it yet.
-    fn number(&mut self, term: String) -> u32 {
-        if let Some(&n) = self.numbers.get(&term) {
+    fn number(&mut self, term: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(term) {
             return n;
         }
         let n = self.terms.len() as u32;
-        self.terms.push(term.clone());
-        self.numbers.insert(term, n);
+        self.terms.push(term.to_string());
+        self.numbers.insert(term.to_string(), n);
         n
     }
 }

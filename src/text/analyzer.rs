@@ -107,6 +107,12 @@ impl Analyzer {
         }
     }
 
+    /// Every synonym phrase whose first token is `term`, longest first, with the term
+    /// it stands for: what [`Analyzer::fold`] tries at each token.
+    pub fn phrases_from(&self, term: &str) -> Option<&[(Vec<String>, String)]> {
+        self.synonyms.get(term).map(Vec::as_slice)
+    }
+
     /// Folds synonym phrases into their group's term, longest phrase first, then
     /// drops the filler words left over. A folded phrase is trusted as much as its
     /// least trusted word.
@@ -114,7 +120,7 @@ impl Analyzer {
         let mut out = Vec::with_capacity(tokens.len());
         let mut i = 0;
         while i < tokens.len() {
-            let matched = self.synonyms.get(&tokens[i].term).and_then(|phrases| {
+            let matched = self.phrases_from(&tokens[i].term).and_then(|phrases| {
                 phrases.iter().find(|(phrase, _)| {
                     phrase.len() <= tokens.len() - i && phrase.iter().zip(&tokens[i..]).all(|(p, t)| *p == t.term)
                 })

@@ -176,6 +176,76 @@ fn counted<T: Ord>(mut items: Vec<T>) -> Vec<(T, u16)> {
     out
 }
 
+/// One entry's part of the index, from its texts read.
+struct IndexedEntry {
+    /// Each phrasing's terms, sorted, each once.
+    phrasings: Vec<Vec<TermId>>,
+    qtypes: QTypes,
+    focuses: Vec<(String, u16)>,
+    pairs: Vec<(Pair, u16)>,
+    uses: Vec<(TermId, u16, bool)>,
+}
+
+impl IndexedEntry {
+    /// `read`, its run's term numbers made ids by `ids`.
+    fn new(read: read::EntryRead, ids: &[TermId]) -> IndexedEntry {
+        let ids_of = |numbers: read::Terms| -> Vec<TermId> { numbers.into_iter().map(|n| ids[n as usize]).collect() };
+        let mut weak = Vec::new();
+        let mut phrasings = Vec::with_capacity(read.phrasings.len());
+        let mut qtypes = QTypes::default();
+        let mut focuses: Vec<(String, u16)> = Vec::new();
+        let mut strong_texts: Vec<TermId> = Vec::new();
+        let mut pairs: Vec<Pair> = Vec::new();
+        for (qtype, focus, numbers) in read.phrasings {
+            if let Some(q) = qtype {
+                qtypes.insert(q);
+            }
+            if let Some(stem) = focus {
+                match focuses.iter_mut().find(|(f, _)| *f == stem) {
+                    Some(seen) => seen.1 += 1,
+                    None => focuses.push((stem, 1)),
+                }
+            }
+            let mut terms = ids_of(numbers);
+            pairs.extend(pairs_of(&terms));
+            terms.sort_unstable();
+            terms.dedup();
+            strong_texts.extend(terms.iter().copied());
+            phrasings.push(terms);
+        }
+        for keyword in read.keywords {
+            let mut terms = ids_of(keyword);
+            terms.sort_unstable();
+            terms.dedup();
+            strong_texts.extend(terms);
+        }
+        for weak_text in read.weak {
+            let terms = ids_of(weak_text);
+            pairs.extend(pairs_of(&terms));
+            weak.extend(terms);
+        }
+        IndexedEntry { phrasings, qtypes, focuses, pairs: counted(pairs), uses: uses_of(counted(strong_texts), &weak) }
+    }
+}
+
+/// An entry's terms, sorted, each with how many of its phrasings and keywords use it
+/// (`strong`, counted and sorted) and whether its answer or quotes do (`weak`).
+fn uses_of(strong: Vec<(TermId, u16)>, weak: &[TermId]) -> Vec<(TermId, u16, bool)> {
+    let mut weak = weak.to_vec();
+    weak.sort_unstable();
+    weak.dedup();
+    let mut out = Vec::with_capacity(strong.len() + weak.len());
+    let mut weak = weak.into_iter().peekable();
+    for (term, n) in strong {
+        while let Some(w) = weak.next_if(|&w| w < term) {
+            out.push((w, 0, true));
+        }
+        out.push((term, n, weak.next_if_eq(&term).is_some()));
+    }
+    out.extend(weak.map(|w| (w, 0, true)));
+    out
+}
+
 /// A curated phrasing of a fact's question.
 #[derive(Debug)]
 struct Phrasing {
@@ -367,85 +437,38 @@ impl Matcher {
             }))
             .collect();
         let mut builder = IndexBuilder::default();
-        let mut stem_counts: WordMap<String, u32> = WordMap::default();
         let mut phrasings = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         let mut pairs = Vec::with_capacity(docs.len());
-        let (runs, stem_of) = read::read_all(&analyzer, &docs);
-        let mut doc = 0u32;
-        for run in runs {
-            // The run's terms in the order it met them: ids are given in entry order.
-            let ids: Vec<TermId> = run.terms.into_iter().map(|term| builder.intern(term)).collect();
-            let ids_of =
-                |numbers: read::Terms| -> Vec<TermId> { numbers.into_iter().map(|n| ids[n as usize]).collect() };
-            for read in run.entries {
-                let mut strong = Vec::new();
-                let mut weak = Vec::new();
-                let mut doc_phrasings = Vec::new();
-                let mut doc_qtypes = QTypes::default();
-                let mut doc_focuses: Vec<(String, u16)> = Vec::new();
-                let mut strong_texts: Vec<TermId> = Vec::new();
-                let mut doc_pairs: Vec<Pair> = Vec::new();
-                for (qtype, focus, numbers) in read.phrasings {
-                    if let Some(q) = qtype {
-                        doc_qtypes.insert(q);
-                    }
-                    if let Some(stem) = focus {
-                        match doc_focuses.iter_mut().find(|(f, _)| *f == stem) {
-                            Some(seen) => seen.1 += 1,
-                            None => doc_focuses.push((stem, 1)),
-                        }
-                    }
-                    let terms = ids_of(numbers);
-                    doc_pairs.extend(pairs_of(&terms));
-                    strong.extend(terms.iter().copied());
-                    let mut sorted = terms;
-                    sorted.sort_unstable();
-                    sorted.dedup();
-                    strong_texts.extend(sorted.iter().copied());
-                    doc_phrasings.push(sorted);
-                }
-                for keyword in read.keywords {
-                    let mut terms = ids_of(keyword);
-                    strong.extend(terms.iter().copied());
-                    terms.sort_unstable();
-                    terms.dedup();
-                    strong_texts.extend(terms);
-                }
-                for weak_text in read.weak {
-                    let terms = ids_of(weak_text);
-                    doc_pairs.extend(pairs_of(&terms));
-                    weak.extend(terms);
-                }
-                pairs.push(counted(doc_pairs));
-                let mut doc_uses: Vec<(TermId, u16, bool)> =
-                    counted(strong_texts).into_iter().map(|(term, n)| (term, n, false)).collect();
-                for &term in &weak {
-                    match doc_uses.binary_search_by_key(&term, |u| u.0) {
-                        Ok(i) => doc_uses[i].2 = true,
-                        Err(i) => doc_uses.insert(i, (term, 0, true)),
-                    }
-                }
-                uses.push(doc_uses);
-                builder.post(Doc(doc), &strong, &weak);
-                doc += 1;
-                for stem in read.stems {
-                    *stem_counts.entry(stem).or_default() += 1;
-                }
-                phrasings.push(doc_phrasings);
-                qtypes.push(doc_qtypes);
-                focuses.push(doc_focuses);
+        let (mut runs, stem_of) = read::read_all(&analyzer, &docs);
+        let stem_counts = stem_counts(kb, &analyzer, &mut runs);
+        // Ids are given in run order, each run's in the order it met its terms; once a
+        // run's are known, its entries are indexed on a thread of their own, and the
+        // typo index, which needs only the stems, is built beside them all.
+        let (typos, indexed) = std::thread::scope(|scope| {
+            let typos = scope.spawn(|| TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n))));
+            let last = runs.len().saturating_sub(1);
+            let mut workers = Vec::with_capacity(runs.len());
+            for (i, run) in runs.into_iter().enumerate() {
+                let ids: Vec<TermId> = run.terms.into_iter().map(|term| builder.intern(term)).collect();
+                let index = move || run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids)).collect();
+                workers.push(if i == last { Ok(index()) } else { Err(scope.spawn(index)) });
             }
-        }
-        // Synonym members are words the matcher understands even if no fact uses them.
-        for group in kb.synonyms() {
-            for member in group {
-                for stem in analyzer.stems(member) {
-                    stem_counts.entry(stem).or_default();
-                }
-            }
+            let indexed: Vec<Vec<IndexedEntry>> = workers
+                .into_iter()
+                .map(|w| w.unwrap_or_else(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+                .collect();
+            (typos.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), indexed)
+        });
+        for (doc, entry) in indexed.into_iter().flatten().enumerate() {
+            builder.post(Doc(doc as u32), &entry.uses);
+            uses.push(entry.uses);
+            pairs.push(entry.pairs);
+            phrasings.push(entry.phrasings);
+            qtypes.push(entry.qtypes);
+            focuses.push(entry.focuses);
         }
         let entity_heads = groups[groups.len() - kb.entities().len()..].iter().map(|g| g[0].as_str());
         let entities = entity_terms(kb, entity_heads, &analyzer, &builder, &phrasings);
@@ -461,7 +484,6 @@ impl Matcher {
             })
             .collect();
         let shortest: Vec<f32> = phrasings.iter().map(Phrasings::lightest).collect();
-        let typos = TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n)));
         let mut matcher = Matcher {
             analyzer,
             terms: builder.terms,
@@ -823,6 +845,26 @@ fn training_phrasings(kb: &KnowledgeBase) -> Vec<Vec<String>> {
 /// The fact base's synonym groups, names made of filler words, and each entity's
 /// names as a group. An entity sharing a name with a synonym group folds to that
 /// group's term, so that every way of naming it meets on one term.
+/// How many entries use each stem, taking the stems out of the runs read: what the
+/// typo index corrects to. Synonym members are words the matcher understands even
+/// if no fact uses them.
+fn stem_counts(kb: &KnowledgeBase, analyzer: &Analyzer, runs: &mut [read::Run]) -> WordMap<String, u32> {
+    let mut counts: WordMap<String, u32> = WordMap::default();
+    for entry in runs.iter_mut().flat_map(|run| run.entries.iter_mut()) {
+        for stem in std::mem::take(&mut entry.stems) {
+            *counts.entry(stem).or_default() += 1;
+        }
+    }
+    for group in kb.synonyms() {
+        for member in group {
+            for stem in analyzer.stems(member) {
+                counts.entry(stem).or_default();
+            }
+        }
+    }
+    counts
+}
+
 fn synonym_groups(kb: &KnowledgeBase) -> Vec<Vec<String>> {
     // A keyword made only of filler words is a name ("OK Go", "The Who"): keep it
     // as one term, or it would vanish with the filler.
@@ -895,12 +937,11 @@ impl IndexBuilder {
         })
     }
 
-    fn post(&mut self, fact: Doc, strong: &[TermId], weak: &[TermId]) {
-        let mut uses: Vec<(TermId, f32)> =
-            strong.iter().map(|&t| (t, 1.0)).chain(weak.iter().map(|&t| (t, ANSWER_TEXT_WEIGHT))).collect();
-        uses.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        uses.dedup_by_key(|u| u.0);
-        for (term, strength) in uses {
+    /// Posts each term an entry uses ([`uses_of`]): at full strength if a phrasing
+    /// or keyword uses it, else at the strength of answer text.
+    fn post(&mut self, fact: Doc, uses: &[(TermId, u16, bool)]) {
+        for &(term, strong, _) in uses {
+            let strength = if strong > 0 { 1.0 } else { ANSWER_TEXT_WEIGHT };
             self.postings[term.0 as usize].push((fact, strength));
         }
     }

@@ -345,3 +345,20 @@ fn the_focus_of_a_which_question_is_read_from_questions_and_phrasings() {
     // A focus word is stemmed as the phrasings' are, so "labels" meets "label".
     assert_eq!(m.query("what labels put it out").focus, m.query("which label").focus);
 }
+
+#[test]
+fn uses_merge_strong_counts_with_weak_presence() {
+    // As inserting each weak term into the counted strong ones, one by one.
+    let t = TermId;
+    let strong = vec![(t(2), 3), (t(5), 1), (t(9), 2)];
+    let weak = [t(9), t(1), t(5), t(1), t(12), t(7)];
+    let mut expected: Vec<(TermId, u16, bool)> = strong.iter().map(|&(term, n)| (term, n, false)).collect();
+    for &term in &weak {
+        match expected.binary_search_by_key(&term, |u| u.0) {
+            Ok(i) => expected[i].2 = true,
+            Err(i) => expected.insert(i, (term, 0, true)),
+        }
+    }
+    assert_eq!(uses_of(strong, &weak), expected);
+    assert_eq!(uses_of(Vec::new(), &[]), []);
+}

@@ -467,7 +467,7 @@ fn fit<const D: usize>(xs: &[[f32; D]], ys: &[bool]) -> [f64; D] {
     let ridge = (RIDGE * xs.len() as f64 / 100.0).max(MIN_RIDGE);
     let mut w = [0.0f64; D];
     for _ in 0..NEWTON_STEPS {
-        let (mut grad, mut hess) = curvature(&w, xs, ys);
+        let (mut grad, mut hess) = curvature_in_halves(&w, xs, ys);
         for i in 0..D {
             let ridge = if i == 0 { 1e-9 } else { ridge };
             hess[i][i] += ridge;
@@ -482,6 +482,34 @@ fn fit<const D: usize>(xs: &[[f32; D]], ys: &[bool]) -> [f64; D] {
         }
     }
     w
+}
+
+/// Rows past which the two halves of [`curvature_in_halves`] are summed on two
+/// threads: below it, a thread costs more than it saves.
+const PARALLEL_ROWS: usize = 4096;
+
+/// [`curvature`] over each half of the rows, added: the same sums whether or not
+/// the halves ran on two threads, so the model does not depend on the machine.
+/// Fitting is start-up's longest stretch on one thread.
+fn curvature_in_halves<const D: usize>(w: &[f64; D], xs: &[[f32; D]], ys: &[bool]) -> ([f64; D], [[f64; D]; D]) {
+    let mid = xs.len() / 2;
+    let (first, second) = ((&xs[..mid], &ys[..mid]), (&xs[mid..], &ys[mid..]));
+    let ((mut grad, mut hess), (grad2, hess2)) = if xs.len() >= PARALLEL_ROWS {
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| curvature(w, second.0, second.1));
+            let sooner = curvature(w, first.0, first.1);
+            (sooner, later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })
+    } else {
+        (curvature(w, first.0, first.1), curvature(w, second.0, second.1))
+    };
+    for i in 0..D {
+        grad[i] += grad2[i];
+        for j in 0..D {
+            hess[i][j] += hess2[i][j];
+        }
+    }
+    (grad, hess)
 }
 
 /// The log loss's gradient and Hessian at `w`. The gradient, which decides where

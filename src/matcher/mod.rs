@@ -893,20 +893,35 @@ fn entity_terms<'a>(
     builder: &IndexBuilder,
     phrasings: &[Vec<Vec<TermId>>],
 ) -> WordMap<String, EntityId> {
-    let mut out = WordMap::default();
-    for (i, head) in heads.enumerate() {
-        let entity = EntityId(i as u32);
-        let term = analyzer.terms(head).join("_");
-        let Some(&id) = builder.terms.get(&term) else { continue };
-        let (mut named, mut stray) = (0usize, 0usize);
-        for (fact, doc) in kb.facts().iter().zip(phrasings) {
-            if doc.iter().any(|p| p.contains(&id)) {
-                named += 1;
-                if !fact.about.contains(&entity) {
-                    stray += 1;
-                }
+    let heads: Vec<(EntityId, String, TermId)> = heads
+        .enumerate()
+        .filter_map(|(i, head)| {
+            let term = analyzer.terms(head).join("_");
+            let id = *builder.terms.get(&term)?;
+            Some((EntityId(i as u32), term, id))
+        })
+        .collect();
+    // Which heads each term is, then one pass over the phrasings: which facts'
+    // phrasings name each head.
+    let mut head_of: Vec<Vec<usize>> = vec![Vec::new(); builder.postings.len()];
+    for (h, (_, _, id)) in heads.iter().enumerate() {
+        head_of[id.0 as usize].push(h);
+    }
+    let facts = kb.facts().len();
+    let mut named = vec![false; heads.len() * facts];
+    for (fact, doc) in phrasings.iter().take(facts).enumerate() {
+        for term in doc.iter().flatten() {
+            for &h in &head_of[term.0 as usize] {
+                named[h * facts + fact] = true;
             }
         }
+    }
+    let mut out = WordMap::default();
+    for (h, (entity, term, _)) in heads.into_iter().enumerate() {
+        let naming = (0..facts).filter(|&fact| named[h * facts + fact]);
+        let (named, stray) = naming.fold((0usize, 0usize), |(named, stray), fact| {
+            (named + 1, stray + usize::from(!kb.facts()[fact].about.contains(&entity)))
+        });
         if (stray as f32) <= BACKGROUND_SHARE * named as f32 || named == 0 {
             out.insert(term, entity);
         }

@@ -114,8 +114,9 @@ fn key(question: &str) -> String {
     crate::text::words(question).join(" ")
 }
 
-/// Every fact phrasing's key, with the index of its fact (`keys` holds each fact's,
-/// in order): what an unknown's or an introduction's question must not repeat.
+/// Every fact phrasing's key, with the index of its fact (`keys` holds each raw
+/// fact's, in order, and each raw fact is checked into the fact of its index): what
+/// an unknown's or an introduction's question must not repeat.
 fn asked(keys: Vec<Vec<String>>) -> WordMap<String, usize> {
     keys.into_iter().enumerate().flat_map(|(i, keys)| keys.into_iter().map(move |k| (k, i))).collect()
 }
@@ -137,7 +138,7 @@ impl<'a> Keyed<'a> {
             .unknown
             .iter()
             .map(|u| &u.get_ref().questions)
-            .map(|qs| if qs.iter().any(|q| q.contains(PERSON)) { &[][..] } else { &qs[..] })
+            .map(|qs| if for_every_person(qs) { &[][..] } else { &qs[..] })
             .collect();
         Keyed {
             questions: facts
@@ -164,6 +165,11 @@ impl<'a> Keyed<'a> {
 
 /// The placeholder a gap's questions use to be asked about every person.
 const PERSON: &str = "{person}";
+
+/// Whether an unknown with these questions is one for every person.
+fn for_every_person(questions: &[String]) -> bool {
+    questions.iter().any(|q| q.contains(PERSON))
+}
 
 struct Builder {
     lines: Lines,
@@ -525,7 +531,7 @@ impl Builder {
             }
             self.check_text(line, id, "reply", &u.reply, MAX_ANSWER_CHARS);
             let citations = self.citations(id, &u.cite, docs);
-            let templated = u.questions.iter().any(|q| q.contains(PERSON));
+            let templated = for_every_person(&u.questions);
             if !templated {
                 if !u.except.is_empty() {
                     self.problem(

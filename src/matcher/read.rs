@@ -8,7 +8,7 @@
 
 use super::qtype::{self, QType};
 use super::DocText;
-use crate::text::{self, Analyzer, WordMap};
+use crate::text::{self, longest_phrase, Analyzer, WordMap};
 
 /// Most threads reading the texts. Past the cores there is nothing to gain.
 const READING_THREADS: usize = 4;
@@ -51,7 +51,7 @@ pub(super) fn read_all(analyzer: &Analyzer, docs: &[DocText]) -> (Vec<Run>, Word
                 })
             })
             .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        workers.into_iter().map(crate::joined).collect()
     });
     let mut runs = Vec::with_capacity(parts.len());
     let mut stems = WordMap::default();
@@ -174,12 +174,9 @@ impl<'a> Reader<'a> {
         while i < read.len() {
             let (slot, stop) = read[i];
             let slots = &self.slots;
-            let matched = slots[slot as usize].phrases.and_then(|phrases| {
-                phrases.iter().find(|(phrase, _)| {
-                    phrase.len() <= read.len() - i
-                        && phrase.iter().zip(&read[i..]).all(|(p, t)| *p == slots[t.0 as usize].text)
-                })
-            });
+            let matched = slots[slot as usize]
+                .phrases
+                .and_then(|phrases| longest_phrase(phrases, &read[i..], |t| &slots[t.0 as usize].text));
             match matched {
                 Some((phrase, canonical)) => {
                     terms.push(self.number(canonical));
@@ -270,6 +267,30 @@ mod tests {
             assert_eq!(flat, ["a", "bb", "cccccccc", "d", "ee", "f"], "{threads} threads");
         }
         assert_eq!(balanced_runs(&[], 2).len(), 1);
+    }
+
+    #[test]
+    fn the_reader_reads_terms_as_the_analyzer_does() {
+        // Its slots are a cache of Analyzer::tokens then Analyzer::fold: the same
+        // terms, synonym phrases of several words and filler inside them included.
+        let analyzer = Analyzer::new(vec![
+            vec!["song".to_string(), "music".to_string(), "the soundtrack".to_string()],
+            vec!["soko".to_string(), "the french singer".to_string(), "stephanie sokolinski".to_string()],
+            vec!["wren".to_string(), "the label".to_string()],
+        ]);
+        let mut reader = Reader::new(&analyzer);
+        for text in [
+            "who made the music",
+            "did the french singer write the soundtrack",
+            "the french singers song and the french",
+            "stephanie sokolinski and the label, the label's founder",
+            "the the french singer singer",
+            "",
+        ] {
+            let numbers = reader.read(&text::words(text), None);
+            let terms: Vec<&str> = numbers.iter().map(|&n| reader.terms[n as usize].as_str()).collect();
+            assert_eq!(terms, analyzer.terms(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -120,11 +120,9 @@ impl Analyzer {
         let mut out = Vec::with_capacity(tokens.len());
         let mut i = 0;
         while i < tokens.len() {
-            let matched = self.phrases_from(&tokens[i].term).and_then(|phrases| {
-                phrases.iter().find(|(phrase, _)| {
-                    phrase.len() <= tokens.len() - i && phrase.iter().zip(&tokens[i..]).all(|(p, t)| *p == t.term)
-                })
-            });
+            let matched = self
+                .phrases_from(&tokens[i].term)
+                .and_then(|phrases| longest_phrase(phrases, &tokens[i..], |t| &t.term));
             match matched {
                 Some((phrase, canonical)) => {
                     let weight = tokens[i..i + phrase.len()].iter().map(|t| t.weight).fold(1.0, f32::min);
@@ -146,6 +144,20 @@ impl Analyzer {
     pub fn terms(&self, text: &str) -> Vec<String> {
         self.fold(&self.tokens(&words(text), None)).into_iter().map(|(t, _)| t).collect()
     }
+}
+
+/// The longest of `phrases` (a token's, from [`Analyzer::phrases_from`]) that
+/// `tokens` open with, each token's text given by `text`: the one rule of folding,
+/// shared by [`Analyzer::fold`] and the index's reader, which keeps its tokens as
+/// numbers.
+pub fn longest_phrase<'p, 's, T>(
+    phrases: &'p [(Vec<String>, String)],
+    tokens: &'s [T],
+    text: impl Fn(&'s T) -> &'s str,
+) -> Option<&'p (Vec<String>, String)> {
+    phrases
+        .iter()
+        .find(|(phrase, _)| phrase.len() <= tokens.len() && phrase.iter().zip(tokens).all(|(p, t)| p == text(t)))
 }
 
 /// Number words as the digits the documents mostly use ("five cameras", "5 million").

@@ -14,7 +14,7 @@ pub mod clauses;
 mod filler;
 mod stopwords;
 
-pub use analyzer::{Analyzer, Token};
+pub use analyzer::{longest_phrase, Analyzer, Token};
 pub use stopwords::is_stopword;
 
 /// A map keyed by words or their hashes, with a fast hash of fixed seed. Its keys

@@ -33,3 +33,10 @@ pub use engine::Engine;
 /// the CPU samples of a burst of a thousand replies; with mimalloc the burst drains
 /// about twice as fast (BENCHMARKS.md).
 pub use mimalloc::MiMalloc as Allocator;
+
+/// What a scoped worker thread returned; its panic, if it panicked, goes on in the
+/// thread that waited for it, as if the work had run there. Start-up shares its
+/// steps out to such threads.
+pub(crate) fn joined<T>(worker: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}

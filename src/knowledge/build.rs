@@ -32,7 +32,7 @@ pub fn build(
         let entities = b.entities(&file.entity, &docs);
         let facts = b.facts(&file.fact, &docs, &entities);
         let late: Vec<String> = late.iter().map(|q| key(q)).collect();
-        let mut read = early.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut read = crate::joined(early);
         read.extend(late);
         (entities, facts, read)
     });

@@ -20,7 +20,7 @@ pub(super) fn parse(text: &str) -> Result<raw::File, toml::de::Error> {
     let (head, tail) = std::thread::scope(|scope| {
         let tail = scope.spawn(|| toml::from_str::<raw::File>(&tail));
         let head = toml::from_str::<raw::File>(&text[..at]);
-        (head, tail.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        (head, crate::joined(tail))
     });
     match (head, tail) {
         (Ok(head), Ok(tail)) => Ok(joined(head, tail)),

@@ -449,18 +449,20 @@ impl Matcher {
         // typo index, which needs only the stems, is built beside them all.
         let (typos, indexed) = std::thread::scope(|scope| {
             let typos = scope.spawn(|| TypoIndex::new(stem_counts.iter().map(|(s, &n)| (s.as_str(), n))));
-            let last = runs.len().saturating_sub(1);
-            let mut workers = Vec::with_capacity(runs.len());
-            for (i, run) in runs.into_iter().enumerate() {
+            let mut runs = runs.into_iter().peekable();
+            let (mut workers, mut last) = (Vec::new(), None);
+            while let Some(run) = runs.next() {
                 let ids: Vec<TermId> = run.terms.into_iter().map(|term| builder.intern(term)).collect();
-                let index = move || run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids)).collect();
-                workers.push(if i == last { Ok(index()) } else { Err(scope.spawn(index)) });
+                let index = move || -> Vec<IndexedEntry> {
+                    run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids)).collect()
+                };
+                match runs.peek() {
+                    Some(_) => workers.push(scope.spawn(index)),
+                    None => last = Some(index()),
+                }
             }
-            let indexed: Vec<Vec<IndexedEntry>> = workers
-                .into_iter()
-                .map(|w| w.unwrap_or_else(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
-                .collect();
-            (typos.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), indexed)
+            let indexed: Vec<Vec<IndexedEntry>> = workers.into_iter().map(crate::joined).chain(last).collect();
+            (crate::joined(typos), indexed)
         });
         for (doc, entry) in indexed.into_iter().flatten().enumerate() {
             builder.post(Doc(doc as u32), &entry.uses);

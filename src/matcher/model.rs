@@ -337,10 +337,7 @@ impl Matcher {
                     })
                 })
                 .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
+            workers.into_iter().flat_map(crate::joined).collect()
         })
     }
 
@@ -498,7 +495,7 @@ fn curvature_in_halves<const D: usize>(w: &[f64; D], xs: &[[f32; D]], ys: &[bool
         std::thread::scope(|scope| {
             let later = scope.spawn(|| curvature(w, second.0, second.1));
             let sooner = curvature(w, first.0, first.1);
-            (sooner, later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            (sooner, crate::joined(later))
         })
     } else {
         (curvature(w, first.0, first.1), curvature(w, second.0, second.1))

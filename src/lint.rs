@@ -67,14 +67,8 @@ pub fn warnings(engine: &Engine) -> Vec<Warning> {
 /// answers of their own.
 fn review_with(kb: &KnowledgeBase, answer: impl Fn(&str) -> Option<FactId>) -> Vec<Warning> {
     let curated: Vec<FactId> = kb.fact_ids().filter(|&id| kb.fact(id).introduces.is_none()).collect();
-    // The two reviews are independent, and reading every phrasing for the first is
-    // as long as asking the second's: they run side by side.
-    let (mut warnings, unreachable) = std::thread::scope(|scope| {
-        let shared = scope.spawn(|| shared_phrasings(kb, &curated));
-        let unreachable = unreachable(kb, &curated, answer);
-        (shared.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), unreachable)
-    });
-    warnings.extend(unreachable);
+    let mut warnings = shared_phrasings(kb, &curated);
+    warnings.extend(unreachable(kb, &curated, answer));
     warnings
 }
 

@@ -372,7 +372,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     out.flush()?;
     // The process ends here: freeing the engine's thousands of allocations one by
-    // one would only delay the exit, by a tenth of start-up.
+    // one would only delay the exit (by about 1 ms, 2% of start-up, 2026-12-02).
     std::mem::forget(engine);
     Ok(())
 }

@@ -118,11 +118,14 @@ fn training_sets_are_still_answered() {
 /// - `blind16.toml` (598 questions): 79.1% answered right, 93.4% declined, 29 wrong
 ///   (4.8%), run on the twelfth round's final build, whose answers are the
 ///   eleventh's.
+///
+/// The thirteenth round's answers that say what their own quotes add took these
+/// sets from 1,336 to 1,354 answered right and from 104 to 86 wrong answers.
 #[test]
 fn former_blind_sets_do_not_regress() {
-    holds("blind12", 75.0, 92.5, 15);
-    holds("blind13", 85.5, 89.0, 19);
-    holds("blind14", 78.0, 96.5, 18);
-    holds("blind15", 72.0, 93.0, 27);
-    holds("blind16", 79.0, 93.0, 29);
+    holds("blind12", 77.5, 94.5, 12);
+    holds("blind13", 87.0, 91.0, 15);
+    holds("blind14", 80.0, 96.5, 14);
+    holds("blind15", 75.0, 93.0, 18);
+    holds("blind16", 79.5, 93.0, 27);
 }

@@ -25,6 +25,7 @@ mod qtype;
 mod read;
 mod search;
 mod typo;
+mod verbatim;
 
 pub use model::{Model, CANDIDATES, FEATURES, WRONG_ANSWER_COST};
 
@@ -146,6 +147,8 @@ pub struct Matcher {
     /// many of its texts have each: a fan who reuses a phrase ("track down", "film
     /// community") points at the entry that has it.
     pairs: Vec<Vec<(Pair, u16)>>,
+    /// The runs of three words each entry's quotes hold, for questions that repeat them.
+    verbatim: verbatim::Verbatim,
     /// Each entry's curated phrasings as written, the training questions. Emptied
     /// after training.
     training_phrasings: Vec<Vec<String>>,
@@ -402,6 +405,8 @@ struct Query {
     unknown: f32,
     /// Its neighbouring known terms, sorted, each once.
     pairs: Vec<Pair>,
+    /// Its runs of three words, as the quotes' runs are numbered.
+    runs: Vec<[u32; 3]>,
     /// Words understood only as corrections of typos.
     corrected: usize,
     /// The words no entry knows, for `explain`.
@@ -506,6 +511,18 @@ impl Matcher {
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
             uses,
             pairs,
+            verbatim: verbatim::Verbatim::new(
+                kb.facts()
+                    .iter()
+                    .map(|f| {
+                        f.citations
+                            .iter()
+                            .chain(f.claims.iter().map(|c| &c.citation))
+                            .map(|c| c.quote.as_str())
+                            .collect()
+                    })
+                    .chain(kb.gaps().iter().map(|g| g.citations.iter().map(|c| c.quote.as_str()).collect())),
+            ),
             training_phrasings: training_phrasings(kb),
             model: Model::UNTRAINED,
         };
@@ -644,7 +661,8 @@ impl Matcher {
     fn query_words(&self, words: &[String]) -> Query {
         let (qtype, qualifier) = qtype::detect(words);
         let focus = qtype::focus(words).map(|i| self.analyzer.stem(&words[i]));
-        let mut query = Query { qtype, focus, has_words: !words.is_empty(), ..Query::default() };
+        let runs = self.verbatim.runs_of(words);
+        let mut query = Query { qtype, focus, runs, has_words: !words.is_empty(), ..Query::default() };
         // Stemming is most of a question's cost, so a word repeated is stemmed once,
         // and words past the last one matched (below) are not stemmed at all.
         let mut stems: Vec<(String, String)> = Vec::new();

@@ -78,7 +78,7 @@ const OFF_TOPIC: &[&str] = &[
 ];
 
 /// The signals the model weighs, by name (for `ask --explain`).
-pub const FEATURES: [&str; 12] = [
+pub const FEATURES: [&str; 13] = [
     "bias",
     "match score",
     "phrases shared",
@@ -91,6 +91,7 @@ pub const FEATURES: [&str; 12] = [
     "typo corrections",
     "focus asked for",
     "focus never asked for",
+    "quoted word for word",
 ];
 
 pub type Features = [f32; FEATURES.len()];
@@ -250,6 +251,7 @@ impl Matcher {
             typos.min(1.0),
             focus_asked,
             focus_never,
+            self.verbatim.shared(doc.0 as usize, &query.runs) as f32 / super::verbatim::ENOUGH as f32,
         ];
         Judged { doc, coverage, features }
     }

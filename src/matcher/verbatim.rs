@@ -1,0 +1,133 @@
+//! Word for word: the runs of three words a question shares with an entry's
+//! quotes. A fan who repeats a document's words ("it was such a ___ experience",
+//! "a slit bag of eels") is asking about the passage that has them, and so about
+//! the entry that cites it, even where the words around them are all chat.
+//!
+//! Stop words count here, unlike in the rest of the matcher: "it worked because"
+//! is a phrase, "worked" alone is a word. A run must still hold a word that is not
+//! filler, and only a run that one entry alone quotes counts: one that several
+//! quote ("the first kiss video") tells them apart no better than the words alone.
+
+use crate::text::{self, WordMap};
+
+/// Three words side by side, as numbered by [`Verbatim`].
+type Trigram = [u32; 3];
+
+/// A run quoted by more entries than this tells little about which one is meant.
+/// Measured on the sets never harvested (blind12 to blind18, holdout, holdout2),
+/// one against two, three, five or any: 24 to 27 more right answers with 2 more
+/// wrong, where two or more let in 6 to 14 more wrong answers.
+const MAX_HOLDERS: usize = 1;
+/// Shared runs past this add nothing: three are a quote five words long.
+pub(super) const ENOUGH: usize = 3;
+
+/// The three-word runs of every entry's quotes.
+#[derive(Debug, Default)]
+pub(super) struct Verbatim {
+    /// Each word of the quotes, numbered.
+    words: WordMap<String, u32>,
+    /// Each entry's runs, sorted, each once: those with a word that is not filler
+    /// and held by at most [`MAX_HOLDERS`] entries.
+    entries: Vec<Vec<Trigram>>,
+}
+
+impl Verbatim {
+    /// The runs of each entry's quotes, entries in index order.
+    pub(super) fn new<'a>(quotes: impl Iterator<Item = Vec<&'a str>>) -> Verbatim {
+        let mut words: WordMap<String, u32> = WordMap::default();
+        let mut entries: Vec<Vec<Trigram>> = quotes
+            .map(|texts| {
+                let mut runs = Vec::new();
+                for quote in texts {
+                    let ids: Vec<(u32, bool)> = text::words(quote)
+                        .into_iter()
+                        .map(|w| {
+                            let said = !text::is_stopword(&w);
+                            let next = words.len() as u32;
+                            (*words.entry(w).or_insert(next), said)
+                        })
+                        .collect();
+                    runs.extend(telling(&ids));
+                }
+                runs.sort_unstable();
+                runs.dedup();
+                runs
+            })
+            .collect();
+        let mut holders: WordMap<Trigram, usize> = WordMap::default();
+        for run in entries.iter().flatten() {
+            *holders.entry(*run).or_default() += 1;
+        }
+        for runs in &mut entries {
+            runs.retain(|run| holders[run] <= MAX_HOLDERS);
+        }
+        Verbatim { words, entries }
+    }
+
+    /// The question's runs that some quote could share, sorted, each once. A word
+    /// no quote has breaks a run.
+    pub(super) fn runs_of(&self, words: &[String]) -> Vec<Trigram> {
+        const UNQUOTED: u32 = u32::MAX;
+        let ids: Vec<(u32, bool)> =
+            words.iter().map(|w| (self.words.get(w).copied().unwrap_or(UNQUOTED), !text::is_stopword(w))).collect();
+        let mut runs: Vec<Trigram> = telling(&ids).filter(|run| !run.contains(&UNQUOTED)).collect();
+        runs.sort_unstable();
+        runs.dedup();
+        runs
+    }
+
+    /// How many of `runs` (sorted) entry `doc`'s quotes have, up to [`ENOUGH`].
+    pub(super) fn shared(&self, doc: usize, runs: &[Trigram]) -> usize {
+        let held = &self.entries[doc];
+        if held.is_empty() {
+            return 0;
+        }
+        runs.iter().filter(|run| held.binary_search(run).is_ok()).take(ENOUGH).count()
+    }
+}
+
+/// The runs of three words of `ids` (each word's number, and whether it is not
+/// filler) that hold a word that is not filler.
+fn telling(ids: &[(u32, bool)]) -> impl Iterator<Item = Trigram> + '_ {
+    ids.windows(3).filter(|w| w.iter().any(|(_, said)| *said)).map(|w| [w[0].0, w[1].0, w[2].0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text::words(text)
+    }
+
+    #[test]
+    fn a_question_repeating_a_quote_shares_its_runs() {
+        let verbatim = Verbatim::new(
+            [
+                vec!["I think it worked because it was such a genuine experience"],
+                vec!["without it looking like a slit bag of eels being electrocuted"],
+            ]
+            .into_iter(),
+        );
+        // "it worked because", "worked because it", "because it was", "it was such"...
+        let runs = verbatim.runs_of(&words("soko thinks it worked bc it was such a what experience"));
+        assert_eq!(verbatim.shared(0, &runs), ENOUGH);
+        assert_eq!(verbatim.shared(1, &runs), 0);
+        let runs = verbatim.runs_of(&words("whats the slit bag of eels line about"));
+        assert_eq!(verbatim.shared(1, &runs), 2, "\"slit bag of\", \"bag of eels\"");
+        assert_eq!(verbatim.shared(0, &runs), 0);
+    }
+
+    #[test]
+    fn filler_and_runs_quoted_twice_share_nothing() {
+        let verbatim = Verbatim::new(
+            [vec!["the first kiss video"], vec!["see the first kiss video"], vec!["and it was the end of it"]]
+                .into_iter(),
+        );
+        let runs = verbatim.runs_of(&words("was it the first kiss video"));
+        assert!((0..3).all(|doc| verbatim.shared(doc, &runs) == 0), "{runs:?}");
+        // A word no quote has breaks the run it stands in.
+        let runs = verbatim.runs_of(&words("first kiss clip video"));
+        assert!(runs.is_empty(), "{runs:?}");
+    }
+}

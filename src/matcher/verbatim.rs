@@ -24,30 +24,29 @@ pub(super) const ENOUGH: usize = 3;
 /// The three-word runs of every entry's quotes.
 #[derive(Debug, Default)]
 pub(super) struct Verbatim {
-    /// Each word of the quotes, numbered.
-    words: WordMap<String, u32>,
+    /// Each word of the quotes: its number, and whether it is not filler.
+    words: WordMap<String, Word>,
     /// Each entry's runs, sorted, each once: those with a word that is not filler
     /// and held by at most [`MAX_HOLDERS`] entries.
     entries: Vec<Vec<Trigram>>,
 }
 
+/// A word's number, and whether it is not filler (it says something).
+type Word = (u32, bool);
+
 impl Verbatim {
     /// The runs of each entry's quotes, entries in index order.
     pub(super) fn new<'a>(quotes: impl Iterator<Item = Vec<&'a str>>) -> Verbatim {
-        let mut words: WordMap<String, u32> = WordMap::default();
+        let mut words: WordMap<String, Word> = WordMap::default();
         let mut entries: Vec<Vec<Trigram>> = quotes
             .map(|texts| {
                 let mut runs = Vec::new();
                 for quote in texts {
-                    let ids: Vec<(u32, bool)> = text::words(quote)
-                        .into_iter()
-                        .map(|w| {
-                            let said = !text::is_stopword(&w);
-                            let next = words.len() as u32;
-                            (*words.entry(w).or_insert(next), said)
-                        })
-                        .collect();
-                    runs.extend(telling(&ids));
+                    let numbered = text::words(quote).into_iter().map(|w| {
+                        let next = (words.len() as u32, !text::is_stopword(&w));
+                        *words.entry(w).or_insert(next)
+                    });
+                    telling(numbered.map(Some), &mut runs);
                 }
                 runs.sort_unstable();
                 runs.dedup();
@@ -67,10 +66,8 @@ impl Verbatim {
     /// The question's runs that some quote could share, sorted, each once. A word
     /// no quote has breaks a run.
     pub(super) fn runs_of(&self, words: &[String]) -> Vec<Trigram> {
-        const UNQUOTED: u32 = u32::MAX;
-        let ids: Vec<(u32, bool)> =
-            words.iter().map(|w| (self.words.get(w).copied().unwrap_or(UNQUOTED), !text::is_stopword(w))).collect();
-        let mut runs: Vec<Trigram> = telling(&ids).filter(|run| !run.contains(&UNQUOTED)).collect();
+        let mut runs = Vec::new();
+        telling(words.iter().map(|w| self.words.get(w.as_str()).copied()), &mut runs);
         runs.sort_unstable();
         runs.dedup();
         runs
@@ -86,10 +83,22 @@ impl Verbatim {
     }
 }
 
-/// The runs of three words of `ids` (each word's number, and whether it is not
-/// filler) that hold a word that is not filler.
-fn telling(ids: &[(u32, bool)]) -> impl Iterator<Item = Trigram> + '_ {
-    ids.windows(3).filter(|w| w.iter().any(|(_, said)| *said)).map(|w| [w[0].0, w[1].0, w[2].0])
+/// Pushes to `runs` the runs of three words of `words` (`None`: a word that breaks
+/// runs) that hold a word that is not filler.
+fn telling(words: impl Iterator<Item = Option<Word>>, runs: &mut Vec<Trigram>) {
+    let mut last: [Word; 3] = [(0, false); 3];
+    let mut unbroken = 0;
+    for word in words {
+        let Some(word) = word else {
+            unbroken = 0;
+            continue;
+        };
+        last = [last[1], last[2], word];
+        unbroken += 1;
+        if unbroken >= 3 && last.iter().any(|w| w.1) {
+            runs.push([last[0].0, last[1].0, last[2].0]);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -406,7 +406,7 @@ struct Query {
     /// Its neighbouring known terms, sorted, each once.
     pairs: Vec<Pair>,
     /// Its runs of three words, as the quotes' runs are numbered.
-    runs: Vec<[u32; 3]>,
+    runs: Vec<verbatim::Trigram>,
     /// Words understood only as corrections of typos.
     corrected: usize,
     /// The words no entry knows, for `explain`.

@@ -5,8 +5,9 @@
 //! The search proposes candidates by a cheap score (coverage and phrasing); the model
 //! then judges each on what that score cannot see: how much of the question the
 //! entry leaves unaccounted for, whether it supplies the type of answer asked for,
-//! whether it is about the entity the question names, and how many of the
-//! question's phrases (words side by side) stand in its texts.
+//! whether it is about the entity the question names, how many of the question's
+//! phrases (words side by side) stand in its texts, and how many runs of three of
+//! its words stand word for word in the entry's quotes and no other's.
 //!
 //! Training data is what the base already holds. Each curated phrasing, its own
 //! phrasing left out of its entry, is a positive for that entry and a negative for

@@ -11,7 +11,7 @@
 use crate::text::{self, WordMap};
 
 /// Three words side by side, as numbered by [`Verbatim`].
-type Trigram = [u32; 3];
+pub(super) type Trigram = [u32; 3];
 
 /// A run quoted by more entries than this tells little about which one is meant.
 /// Measured on the sets never harvested (blind12 to blind18, holdout, holdout2),

@@ -273,8 +273,8 @@ impl Engine {
     }
 }
 
-/// `question` with its first or last clause left out, where [`may_leave_out`]
-/// that clause.
+/// `question` without its last clause, then without its first, where
+/// [`may_leave_out`] allows leaving that clause out.
 fn shorter_forms(question: &str) -> impl Iterator<Item = String> + '_ {
     text::clauses::trimmed(question).into_iter().filter(|(rest, out)| may_leave_out(rest, out)).map(|(rest, _)| rest)
 }

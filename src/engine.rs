@@ -154,7 +154,7 @@ impl Engine {
     ) -> Option<Reply> {
         let cites = |id: FactId| {
             let fact = self.kb.fact(id);
-            fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).any(|c| c.source == named.source)
+            fact.every_citation().any(|c| c.source == named.source)
         };
         let best = |ranking: &Ranking| {
             ranking.ranked.iter().find_map(|s| s.fact().filter(|&id| cites(id)).map(|id| (id, s.confidence)))

@@ -210,7 +210,7 @@ impl Reply {
         };
         let citing = kb.fact_ids().find(|&id| {
             let fact = kb.fact(id);
-            fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).any(overlaps)
+            fact.every_citation().any(overlaps)
         });
         let id = citing.or_else(|| kb.fact_ids().find(|&id| kb.fact(id).about.contains(&said.speaker)))?;
         let fact = kb.fact(id);

@@ -56,7 +56,7 @@ pub fn coverage(kb: &KnowledgeBase, document: impl Fn(&str) -> io::Result<String
         }
     };
     for fact in kb.facts() {
-        fact.citations.iter().chain(fact.claims.iter().map(|c| &c.citation)).for_each(&mut add);
+        fact.every_citation().for_each(&mut add);
     }
     kb.gaps().iter().flat_map(|g| &g.citations).for_each(&mut add);
     kb.entities().iter().flat_map(|e| &e.citations).for_each(&mut add);

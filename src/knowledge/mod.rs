@@ -159,6 +159,11 @@ impl Fact {
     pub fn is_contested(&self) -> bool {
         !self.claims.is_empty()
     }
+
+    /// The fact's own citations, then its claims'.
+    pub fn every_citation(&self) -> impl Iterator<Item = &Citation> {
+        self.citations.iter().chain(self.claims.iter().map(|c| &c.citation))
+    }
 }
 
 #[derive(Debug, Clone)]

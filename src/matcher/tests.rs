@@ -362,3 +362,28 @@ fn uses_merge_strong_counts_with_weak_presence() {
     assert_eq!(uses_of(strong, &weak), expected);
     assert_eq!(uses_of(Vec::new(), &[]), []);
 }
+
+/// Past `MAX_QUESTION_WORDS` topic words a synonym still folds to its term, so a
+/// hostile question can hold more distinct terms than a candidate's mask of the
+/// terms it accounts for has bits: ranking it must neither panic nor stall.
+#[test]
+fn a_question_with_more_terms_than_a_mask_holds_is_ranked() {
+    let (kb, m) = shipped();
+    // The shortest one-word synonyms, each kept only if it adds a term.
+    let mut members: Vec<&String> = kb.synonyms().iter().flatten().filter(|w| !w.contains(' ')).collect();
+    members.sort_by_key(|w| (w.len(), w.as_str()));
+    let mut question = String::new();
+    let mut terms = 0;
+    for word in members {
+        let longer = format!("{question} {word}");
+        if longer.len() > text::MAX_QUESTION_CHARS {
+            break;
+        }
+        let now = m.query(&longer).terms.len();
+        if now > terms {
+            (question, terms) = (longer, now);
+        }
+    }
+    assert!(terms > 64, "the question must overflow a 64-bit mask: {terms} terms");
+    assert!(!m.rank_top(&question, CANDIDATES).ranked.is_empty());
+}

@@ -98,8 +98,9 @@ pub const FEATURES: [&str; 14] = [
 
 pub type Features = [f32; FEATURES.len()];
 
-/// Where "a near miss's words" stands in [`Features`]: `judge_all` sets it.
-const NEAR_MISS_WORDS: usize = 13;
+/// Where "a near miss's words", the last feature, stands in [`Features`]:
+/// `judge_all` sets it.
+const NEAR_MISS_WORDS: usize = FEATURES.len() - 1;
 
 /// The signals of the second stage, which turns a candidate's score into the
 /// confidence shown and used. (Its lead over the runner-up was tried as a third:
@@ -281,24 +282,18 @@ impl Matcher {
     /// harvested, and 14 more wrong on the harvested ones; BENCHMARKS.md).
     pub(super) fn judge_all(&self, query: &Query, docs: &[Doc], left_out: Option<&LeftOut>) -> Vec<Judged> {
         let mut judged: Vec<Judged> = docs.iter().map(|&d| self.judge(query, d, left_out)).collect();
-        // Each near miss's words, by its place among the candidates; facts hold none.
-        let gap_words: Vec<u64> =
-            judged.iter().take(CANDIDATES).map(|j| if j.doc.0 >= self.facts { j.held } else { 0 }).collect();
+        // Every near miss's words at once: a gap's own are masked out by its `held`.
+        let near_misses =
+            judged.iter().take(CANDIDATES).filter(|j| j.doc.0 >= self.facts).fold(0u64, |all, j| all | j.held);
+        if near_misses == 0 {
+            return judged;
+        }
         let total = query.total.max(f32::MIN_POSITIVE);
-        for (k, j) in judged.iter_mut().enumerate() {
-            let others = gap_words.iter().enumerate().filter(|&(o, _)| o != k).fold(0u64, |all, (_, &w)| all | w);
-            let claimed = others & !j.held;
-            if claimed != 0 {
-                let weight: f32 = query
-                    .terms
-                    .iter()
-                    .take(64)
-                    .enumerate()
-                    .filter(|&(i, _)| claimed >> i & 1 == 1)
-                    .map(|(_, t)| t.1)
-                    .sum();
-                j.features[NEAR_MISS_WORDS] = (weight / total).min(1.0);
-            }
+        for j in &mut judged {
+            let claimed = near_misses & !j.held;
+            let weight: f32 =
+                query.terms.iter().take(64).enumerate().filter(|&(i, _)| claimed >> i & 1 == 1).map(|(_, t)| t.1).sum();
+            j.features[NEAR_MISS_WORDS] = (weight / total).min(1.0);
         }
         judged
     }

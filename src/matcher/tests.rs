@@ -387,3 +387,55 @@ fn a_question_with_more_terms_than_a_mask_holds_is_ranked() {
     assert!(terms > 64, "the question must overflow a 64-bit mask: {terms} terms");
     assert!(!m.rank_top(&question, CANDIDATES).ranked.is_empty());
 }
+
+/// A gap among the candidates that holds words a fact lacks ("which couple") marks
+/// that fact as a near miss's neighbour; the gap itself, and a question the fact
+/// accounts for whole, are not marked.
+#[test]
+fn a_near_miss_marks_the_words_a_fact_lacks() {
+    let toml = r#"
+[[source]]
+id = "doc"
+file = "doc.txt"
+title = "Doc"
+kind = "news report"
+
+[[fact]]
+id = "after"
+title = "What the kissers did after"
+answer = "One pair went to lunch after the shoot."
+questions = ["what did they do after the shoot", "did anyone go to lunch after"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "One pair went to lunch after the shoot."
+
+[[fact]]
+id = "cameras"
+title = "How many cameras"
+answer = "Five cameras rolled."
+questions = ["how many cameras did they use"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Five cameras rolled."
+
+[[unknown]]
+id = "lunch-couple"
+questions = ["which couple went to lunch", "who was the couple that had lunch"]
+reply = "The documents don't say which pair it was."
+"#;
+    let doc = "One pair went to lunch after the shoot. Five cameras rolled.";
+    let kb = KnowledgeBase::parse("near.toml", toml, |_| Ok(doc.to_string())).expect("valid");
+    let m = Matcher::new(&kb);
+    let after = Doc(kb.find("after").expect("fact").0);
+    let near_miss = |q: &str, doc: Doc| -> f32 {
+        let query = m.query(q);
+        let docs: Vec<Doc> = m.top(&query, CANDIDATES).iter().map(|s| m.doc_of(s.target)).collect();
+        assert!(docs.contains(&doc), "{q:?}: {docs:?}");
+        let judged = m.judge_all(&query, &docs, None);
+        judged.iter().find(|j| j.doc == doc).expect("judged").features[model::FEATURES.len() - 1]
+    };
+    let gap = Doc(kb.facts().len() as u32);
+    assert!(near_miss("which couple went to lunch after the shoot", after) > 0.0, "'couple' is the gap's");
+    assert_eq!(near_miss("which couple went to lunch after the shoot", gap), 0.0, "a gap's own words");
+    assert_eq!(near_miss("did anyone go to lunch after the shoot", after), 0.0, "the fact has every word");
+}

@@ -241,6 +241,8 @@ pub async fn start(
             }
         },
     };
+    // Kept to flush at shutdown; the handler holds the other end of the same queue.
+    let flusher = recorder.clone();
     let handler = handler::Handler::new(engine.clone(), settings, fatal.clone(), metrics.clone(), recorder, guilds);
     let intents = handler.intents();
     let handler = Arc::new(if token.is_some() { handler } else { handler.without_token() });
@@ -346,6 +348,13 @@ pub async fn start(
         }
     };
     tokio::join!(drain, close);
+    // The replies are done; what they queued for the record is written before the
+    // writer task goes with the runtime.
+    if let Some(recorder) = &flusher {
+        if !recorder.flush(DRAIN_DEADLINE).await {
+            warn!("records still queued at the shutdown deadline were lost");
+        }
+    }
     outcome
 }
 

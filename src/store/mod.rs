@@ -363,20 +363,35 @@ const QUEUE: usize = 4096;
 /// or full costs a log line per lost record, never a reply.
 #[derive(Debug, Clone)]
 pub struct Recorder {
-    queue: tokio::sync::mpsc::Sender<Record>,
+    queue: tokio::sync::mpsc::Sender<Queued>,
     store: Store,
     key: HashKey,
+}
+
+/// What the writer task takes, in order: a record to write, or a caller waiting
+/// until every record queued before it is written.
+#[derive(Debug)]
+enum Queued {
+    Record(Box<Record>),
+    Flush(tokio::sync::oneshot::Sender<()>),
 }
 
 impl Recorder {
     /// Starts the writer task on the current Tokio runtime.
     pub fn start(store: Store, key: HashKey) -> Recorder {
-        let (queue, mut receive) = tokio::sync::mpsc::channel::<Record>(QUEUE);
+        let (queue, mut receive) = tokio::sync::mpsc::channel::<Queued>(QUEUE);
         let writer = store.clone();
         tokio::spawn(async move {
-            while let Some(record) = receive.recv().await {
-                if let Err(e) = writer.write(&record).await {
-                    tracing::warn!(error = %e, "a record was lost: the database refused it");
+            while let Some(queued) = receive.recv().await {
+                match queued {
+                    Queued::Record(record) => {
+                        if let Err(e) = writer.write(&record).await {
+                            tracing::warn!(error = %e, "a record was lost: the database refused it");
+                        }
+                    }
+                    Queued::Flush(done) => {
+                        let _ = done.send(());
+                    }
                 }
             }
         });
@@ -384,9 +399,18 @@ impl Recorder {
     }
 
     pub fn record(&self, record: Record) {
-        if let Err(e) = self.queue.try_send(record) {
+        if let Err(e) = self.queue.try_send(Queued::Record(Box::new(record))) {
             tracing::warn!(reason = %e, "a record was lost: the database is not keeping up");
         }
+    }
+
+    /// Waits, up to `deadline`, until every record queued so far is written: at
+    /// shutdown the writer task dies with the runtime, and a record queued a moment
+    /// before (the last fan's 👎 note) would go with it. Whether all were written.
+    pub async fn flush(&self, deadline: std::time::Duration) -> bool {
+        let (done, written) = tokio::sync::oneshot::channel();
+        let flushed = async { self.queue.send(Queued::Flush(done)).await.is_ok() && written.await.is_ok() };
+        tokio::time::timeout(deadline, flushed).await.unwrap_or(false)
     }
 
     pub fn user(&self, user_id: u64) -> UserKey {
@@ -395,5 +419,30 @@ impl Recorder {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the handler queued just before shutdown is in the store once `flush`
+    /// returns, though the writer task runs on its own.
+    #[tokio::test]
+    async fn flush_waits_for_every_record_queued_before_it() {
+        let key = HashKey::new([7; 32]);
+        let recorder = Recorder::start(Store::memory(), key.clone());
+        for n in 0..200 {
+            recorder.record(Record::SuggestionTaken(SuggestionTaken {
+                question: RecordId(n),
+                at: now(),
+                guild: Some(1),
+                user: key.user(n),
+                fact: "director".into(),
+            }));
+        }
+        assert!(recorder.flush(std::time::Duration::from_secs(10)).await, "the writer keeps up");
+        let written = recorder.store().review_records(0).await.expect("the memory store reads");
+        assert_eq!(written.suggestions.len(), 200);
     }
 }

@@ -15,6 +15,8 @@
 //!   (Further down, an entry about the same person is mostly about something else:
 //!   "which site did it launch on" had gone to the director's folder of kisses, and
 //!   that entry then drew "when did first kiss go online" from the launch's fact.)
+//!   A question that a templated entry about the same person (`age/soko`) ranks
+//!   above every such entry is left where it is: the template already declines it.
 //!   A question naming nothing the base knows goes to such an entry only if it also
 //!   accounts for most of the question; else it is left to a curator.
 //!
@@ -159,10 +161,12 @@ fn label(engine: &Engine, case: &Case) -> Label {
             .take(CANDIDATES)
             .filter(near)
             .find_map(|s| match s.target {
-                Target::Gap(id)
-                    if !kb.gap(id).id.contains('/') && entity.is_none_or(|e| kb.gap(id).about.contains(e)) =>
-                {
-                    Some(Label::To(Entry::Unknown, kb.gap(id).id.clone()))
+                Target::Gap(id) if entity.is_none_or(|e| kb.gap(id).about.contains(e)) => {
+                    // A templated entry about it, ranked first, already declines it
+                    // ("how old is soko": `age/soko`); filed further down, it would
+                    // teach Soko's discography to answer her age.
+                    let templated = kb.gap(id).id.contains('/');
+                    Some(if templated { Label::NoGap } else { Label::To(Entry::Unknown, kb.gap(id).id.clone()) })
                 }
                 _ => None,
             })

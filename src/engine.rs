@@ -332,9 +332,9 @@ mod tests {
     fn a_clause_of_chat_does_not_stop_an_answer() {
         let engine = Engine::load(None).expect("the shipped base is valid");
         for (question, fact) in [
-            ("is first kiss black and white, i havent seen it yet dont judge me", "black-and-white"),
-            ("did soko write the song, my friend thinks so", "song-writer"),
-            ("when was first kiss released, asking for my mom", "launch-date"),
+            ("is the whole film black and white, havent seen it yet", "black-and-white"),
+            ("was it shot in black and white, my mom wants to know", "black-and-white"),
+            ("how many cameras were there, my film teacher asked", "five-cameras"),
         ] {
             let whole = engine.matcher().rank(question);
             assert!(whole.ranked[0].confidence < engine.matcher().threshold(), "{question}: sure without help");
@@ -357,6 +357,7 @@ mod tests {
             "what song is in it, the director's husband shot it right",
             "what did tatia study, like undergrad",
             "soko's favorite band? i bet its smth 80s",
+            "how many cameras were there, my film teacher asked",
         ] {
             let whole = engine.matcher().rank(question);
             let first = whole.ranked.first().and_then(|s| s.fact()).map(|id| engine.kb().fact(id).id.as_str());

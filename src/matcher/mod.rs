@@ -151,6 +151,9 @@ pub struct Matcher {
     pairs: Vec<Vec<(Pair, u16)>>,
     /// The runs of three words each entry's quotes hold, for questions that repeat them.
     verbatim: verbatim::Verbatim,
+    /// Each curated phrasing's words hashed ([`text::hash_words`]), with its entry,
+    /// sorted: which entries a question is word for word a phrasing of.
+    said: Vec<(u64, Doc)>,
     /// Each entry's curated phrasings as written, the training questions. Emptied
     /// after training.
     training_phrasings: Vec<Vec<String>>,
@@ -185,6 +188,7 @@ fn counted<T: Ord>(mut items: Vec<T>) -> Vec<(T, u16)> {
 struct IndexedEntry {
     /// Each phrasing's terms, sorted, each once.
     phrasings: Vec<Vec<TermId>>,
+    said: Vec<u64>,
     qtypes: QTypes,
     focuses: Vec<(String, u16)>,
     pairs: Vec<(Pair, u16)>,
@@ -229,7 +233,14 @@ impl IndexedEntry {
             pairs.extend(pairs_of(&terms));
             weak.extend(terms);
         }
-        IndexedEntry { phrasings, qtypes, focuses, pairs: counted(pairs), uses: uses_of(counted(strong_texts), &weak) }
+        IndexedEntry {
+            phrasings,
+            said: read.said,
+            qtypes,
+            focuses,
+            pairs: counted(pairs),
+            uses: uses_of(counted(strong_texts), &weak),
+        }
     }
 }
 
@@ -288,6 +299,13 @@ impl Phrasings {
         }
         let holders = held.into_iter().map(|(_, i)| i).collect();
         Phrasings { list, terms: terms.into(), holders }
+    }
+
+    /// How many of the phrasings hold every one of `terms`.
+    fn holding_all(&self, terms: &[TermId]) -> usize {
+        let Some((first, rest)) = terms.split_first() else { return 0 };
+        let holds = |i: &&u32| rest.iter().all(|t| self.list[**i as usize].terms.binary_search(t).is_ok());
+        self.holding(*first).iter().filter(holds).count()
     }
 
     /// The lightest phrasing's weight.
@@ -411,6 +429,8 @@ struct Query {
     runs: Vec<verbatim::Trigram>,
     /// Words understood only as corrections of typos.
     corrected: usize,
+    /// Its words hashed ([`text::hash_words`]).
+    said: u64,
     /// The words no entry knows, for `explain`.
     strangers: Vec<String>,
     /// Each entry's phrasing similarity, once worked out: the search scores the
@@ -477,8 +497,10 @@ impl Matcher {
             let indexed: Vec<Vec<IndexedEntry>> = workers.into_iter().map(crate::joined).chain(last).collect();
             (crate::joined(typos), indexed)
         });
+        let mut said = Vec::new();
         for (doc, entry) in indexed.into_iter().flatten().enumerate() {
             builder.post(Doc(doc as u32), &entry.uses);
+            said.extend(entry.said.into_iter().map(|hash| (hash, Doc(doc as u32))));
             uses.push(entry.uses);
             pairs.push(entry.pairs);
             phrasings.push(entry.phrasings);
@@ -520,6 +542,11 @@ impl Matcher {
             uses,
             pairs,
             verbatim: verbatim::Verbatim::new(docs.iter().map(|d| d.quotes.as_slice())),
+            said: {
+                said.sort_unstable();
+                said.dedup();
+                said
+            },
             training_phrasings: training_phrasings(kb),
             model: Model::UNTRAINED,
         };
@@ -589,8 +616,24 @@ impl Matcher {
             })
             .collect();
         scored.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.target.cmp(&b.target)));
+        for tied in scored.chunk_by_mut(|a, b| a.confidence == b.confidence).filter(|run| run.len() > 1) {
+            tied.sort_by_cached_key(|s| self.tie_break(query, self.doc_of(s.target)));
+        }
         scored.truncate(limit);
         scored
+    }
+
+    /// Where `doc` stands among entries the model cannot tell apart, least first. A
+    /// question of one or two common words saturates every signal ("how long is the
+    /// video": the film's length and the shoot's are both about filming and how
+    /// long), and fact order would decide. First comes the entry a curator wrote the
+    /// question for word for word, then the one with more phrasings that hold every
+    /// term of it: the one fans asked this way most often ("how many strangers are
+    /// in it" is asked of how many took part, not of what the kissers did after).
+    fn tie_break(&self, query: &Query, doc: Doc) -> (bool, std::cmp::Reverse<usize>, Doc) {
+        let said = self.said.binary_search(&(query.said, doc)).is_ok();
+        let terms: Vec<TermId> = query.terms.iter().map(|t| t.0).collect();
+        (!said, std::cmp::Reverse(self.phrasings[doc.0 as usize].holding_all(&terms)), doc)
     }
 
     /// The question's words read, and its facts ranked by `rank` if it has any known word.
@@ -659,7 +702,8 @@ impl Matcher {
         let (qtype, qualifier) = qtype::detect(words);
         let focus = qtype::focus(words).map(|i| self.analyzer.stem(&words[i]));
         let runs = self.verbatim.runs_of(words);
-        let mut query = Query { qtype, focus, runs, has_words: !words.is_empty(), ..Query::default() };
+        let said = text::hash_words(words);
+        let mut query = Query { qtype, focus, runs, said, has_words: !words.is_empty(), ..Query::default() };
         // Stemming is most of a question's cost, so a word repeated is stemmed once,
         // and words past the last one matched (below) are not stemmed at all.
         let mut stems: Vec<(String, String)> = Vec::new();
@@ -787,7 +831,10 @@ impl Matcher {
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
         let mut judged: Vec<_> =
             self.judge_all(&query, &docs, None).into_iter().map(|j| (self.model.score(&j.features), j)).collect();
-        judged.sort_by(|a, b| b.0.total_cmp(&a.0));
+        judged.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.doc.cmp(&b.1.doc)));
+        for tied in judged.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            tied.sort_by_cached_key(|(_, j)| self.tie_break(&query, j.doc));
+        }
         for (score, j) in judged {
             let confidence = self.model.confidence(score);
             let name = match self.target(j.doc) {

@@ -21,6 +21,8 @@ pub(super) type Terms = Vec<u32>;
 pub(super) struct EntryRead {
     /// Each phrasing: the question type it asks, the stem of its focus, its terms.
     pub phrasings: Vec<(Option<QType>, Option<String>, Terms)>,
+    /// Each phrasing's words, hashed ([`text::hash_words`]).
+    pub said: Vec<u64>,
     pub keywords: Vec<Terms>,
     pub weak: Vec<Terms>,
     /// The stems of all its texts before synonyms, filler left out, sorted, each
@@ -134,11 +136,13 @@ impl<'a> Reader<'a> {
     }
 
     fn entry(&mut self, doc: &DocText) -> EntryRead {
+        let mut said = Vec::with_capacity(doc.phrasings.len());
         let phrasings = doc
             .phrasings
             .iter()
             .map(|phrasing| {
                 let words = text::words(phrasing);
+                said.push(text::hash_words(&words));
                 let (qtype, qualifier) = qtype::detect(&words);
                 let focus = qtype::focus(&words).map(|i| self.stem(&words[i]));
                 (qtype, focus, self.read(&words, qualifier))
@@ -151,7 +155,7 @@ impl<'a> Reader<'a> {
         slots.dedup();
         let mut stems: Vec<String> = slots.iter().map(|&slot| self.slots[slot as usize].text.clone()).collect();
         stems.sort_unstable();
-        EntryRead { phrasings, keywords, weak, stems }
+        EntryRead { phrasings, said, keywords, weak, stems }
     }
 
     /// The terms of `words`, the word at `qualifier` (of the question form) skipped;

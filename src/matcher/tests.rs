@@ -439,3 +439,44 @@ reply = "The documents don't say which pair it was."
     assert_eq!(near_miss("which couple went to lunch after the shoot", gap), 0.0, "a gap's own words");
     assert_eq!(near_miss("did anyone go to lunch after the shoot", after), 0.0, "the fact has every word");
 }
+
+/// A base of two facts the model cannot tell apart for "how long is the video"
+/// (one topic word, the same question type, both about filming), in either order,
+/// with the phrasings given.
+fn tied_base(shoot: &[&str], length: &[&str], shoot_first: bool) -> KnowledgeBase {
+    let fact = |id: &str, title: &str, text: &str, questions: &[&str]| {
+        format!(
+            "[[fact]]\nid = \"{id}\"\ntitle = \"{title}\"\nanswer = \"{text}\"\nquestions = {questions:?}\n  [[fact.cite]]\n  source = \"doc\"\n  quote = \"{text}\"\n"
+        )
+    };
+    let shoot = fact("shoot", "How long the shoot took", "It was filmed in less than a day.", shoot);
+    let length = fact("length", "How long the film is", "It is a three-minute film.", length);
+    let (first, second) = if shoot_first { (&shoot, &length) } else { (&length, &shoot) };
+    let toml = format!(
+        "[[source]]\nid = \"doc\"\nfile = \"doc.txt\"\ntitle = \"Doc\"\nkind = \"news report\"\n\n[[synonyms]]\nwords = [\"film\", \"video\"]\n\n{first}\n{second}"
+    );
+    let doc = "It was filmed in less than a day. It is a three-minute film.";
+    KnowledgeBase::parse("tie.toml", &toml, |_| Ok(doc.to_string())).expect("valid")
+}
+
+#[test]
+fn a_tie_goes_to_the_fact_a_curator_wrote_the_question_for() {
+    let shoot = ["how long did it take to film the video", "how long did they film for", "how long was the film shot"];
+    for shoot_first in [true, false] {
+        let kb = tied_base(&shoot, &["how long is the video"], shoot_first);
+        let ranked = Matcher::new(&kb).rank("how long is the video").ranked;
+        assert_eq!(ranked[0].confidence, ranked[1].confidence, "the model sees a tie");
+        assert_eq!(ranked[0].fact(), kb.find("length"), "shoot first: {shoot_first}, though it has more phrasings");
+    }
+}
+
+#[test]
+fn a_tie_goes_to_the_fact_fans_asked_that_way_most_often() {
+    let length = ["how long is this film", "how long was the video", "how long is the film"];
+    for shoot_first in [true, false] {
+        let kb = tied_base(&["how long did it take to film the video"], &length, shoot_first);
+        let ranked = Matcher::new(&kb).rank("how long is the video lol").ranked;
+        assert_eq!(ranked[0].confidence, ranked[1].confidence, "the model sees a tie");
+        assert_eq!(ranked[0].fact(), kb.find("length"), "shoot first: {shoot_first}");
+    }
+}

@@ -44,6 +44,13 @@ pub fn clip(text: &str, max_chars: usize) -> &str {
     }
 }
 
+/// `words` hashed as one text, the same in every run: a question asked word for
+/// word as a curated phrasing is written has the phrasing's hash.
+pub fn hash_words(words: &[String]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(words)
+}
+
 /// The words of a fan's question, clipped to [`MAX_QUESTION_CHARS`] first, without
 /// the set phrases of chat that wrap it ("late to the party but").
 pub fn question_words(question: &str) -> Vec<String> {

@@ -51,32 +51,70 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 /// wrong ones; its sixth, which harvested the blind sets into the base, answers
 /// more of both sets, with up to three more wrong on the first; its seventh
 /// harvested `blind10` too and the `train` sets, and answered 15 more of the two,
-/// as many wrong; its eighth harvested `blind11`, and answered 1 more of the first.)
+/// as many wrong; its eighth harvested `blind11`, and answered 1 more of the first;
+/// its sixteenth harvested `blind12` to `blind22` and `train9` to `train12`, and the
+/// threshold the base learns fell from 0.702 to 0.638: holdout answers 6 more and
+/// holdout2 2 more; each declines one fewer and answers one more wrongly ("how old is
+/// soko rn" now gets the fact about her record "right now").)
 #[test]
 fn held_out_sets_do_not_regress() {
-    holds("holdout", 86.5, 97.5, 3);
-    holds("holdout2", 81.0, 97.5, 4);
+    holds("holdout", 91.5, 95.0, 4);
+    holds("holdout2", 88.0, 95.0, 5);
 }
 
-/// The nine sets written blind for issue 9 (`blind3.toml` to `blind11.toml`: fans'
+/// The sets written blind for issue 9 (`blind3.toml` to `blind22.toml`: fans'
 /// register, over a quarter asking what the documents leave open). Each was run once
-/// as a round's generalization figure (see BENCHMARKS.md); since issue 9's sixth
-/// round (`blind10` since its seventh, `blind11` since its eighth) their questions
-/// are phrasings of the base (`harvest`, the curator's loop), so these guards say
-/// only that the base still answers what it was taught, and declines what it was
-/// taught to decline.
-/// Generalization is measured on a new blind set each round.
+/// as a round's generalization figure (see BENCHMARKS.md and below), then used as a
+/// development set; their questions are now phrasings of the base (`harvest`, the
+/// curator's loop: `blind3` to `blind9` since issue 9's sixth round, `blind10` since
+/// its seventh, `blind11` since its eighth, `blind12` to `blind22` since its
+/// sixteenth), so these guards say only that the base still answers what it was
+/// taught, and declines what it was taught to decline.
+/// Generalization is measured on a new blind set each round. The figures of the
+/// sets harvested in the sixteenth round, from their one run:
+/// - `blind12.toml` (452 questions): 69.9% answered right, 93.6% declined, 13 wrong
+///   (2.9%), on the eighth round's final build.
+/// - `blind13.toml` (462 questions): 85.7%, 89.4%, 19 wrong (4.1%).
+/// - `blind14.toml` (470 questions): 78.3%, 96.6%, 18 wrong (3.8%), on the tenth
+///   round's final build.
+/// - `blind15.toml` (454 questions): 67.6%, 94.9%, 25 wrong (5.5%), on the eleventh
+///   round's build.
+/// - `blind16.toml` (598 questions): 79.1%, 93.4%, 29 wrong (4.8%), on the twelfth
+///   round's final build.
+/// - `blind17.toml` (461 questions): 85.0%, 93.7%, 18 wrong (3.9%), on the
+///   thirteenth round's final build.
+/// - `blind18.toml` (469 questions): 73.4%, 90.1%, 24 wrong (5.1%), on the same
+///   build.
+/// - `blind19.toml` (462 questions): 74.1%, 93.7%, 19 wrong (4.1%), on the
+///   fourteenth round's build `715dca2`.
+/// - `blind20.toml` (462 questions): 80.8%, 95.8%, 14 wrong (3.0%), on the
+///   fourteenth round's final build.
+/// - `blind21.toml` (458 questions): 82.2%, 95.6%, 12 wrong (2.6%), on the
+///   fifteenth round's final build.
+/// - `blind22.toml` (472 questions): 83.5%, 95.1%, 21 wrong (4.4%), on the same
+///   build.
 #[test]
 fn harvested_sets_are_still_answered() {
-    holds("blind3", 97.5, 97.0, 4);
-    holds("blind4", 94.0, 97.0, 11);
-    holds("blind5", 94.5, 96.0, 6);
-    holds("blind6", 97.0, 97.5, 3);
-    holds("blind7", 95.5, 97.5, 5);
-    holds("blind8", 94.5, 95.5, 6);
-    holds("blind9", 92.5, 95.5, 11);
-    holds("blind10", 93.5, 98.5, 6);
-    holds("blind11", 95.5, 98.5, 6);
+    holds("blind3", 99.0, 98.0, 2);
+    holds("blind4", 96.5, 97.0, 8);
+    holds("blind5", 98.0, 98.0, 2);
+    holds("blind6", 98.0, 98.0, 3);
+    holds("blind7", 99.0, 96.5, 3);
+    holds("blind8", 96.0, 94.5, 7);
+    holds("blind9", 96.5, 96.5, 9);
+    holds("blind10", 97.0, 96.0, 8);
+    holds("blind11", 98.0, 95.5, 10);
+    holds("blind12", 96.5, 95.5, 9);
+    holds("blind13", 97.5, 95.5, 10);
+    holds("blind14", 97.0, 97.0, 10);
+    holds("blind15", 94.0, 98.5, 10);
+    holds("blind16", 96.5, 96.5, 8);
+    holds("blind17", 96.0, 93.5, 15);
+    holds("blind18", 93.5, 91.5, 25);
+    holds("blind19", 94.5, 94.0, 15);
+    holds("blind20", 96.5, 97.0, 10);
+    holds("blind21", 95.0, 97.0, 11);
+    holds("blind22", 96.5, 95.5, 12);
 }
 
 /// Sets of fans' questions written to be harvested, never to measure (`train1.toml`
@@ -89,77 +127,19 @@ fn harvested_sets_are_still_answered() {
 /// "what does soko feel when..." as no when-question, and `train6` answers it with
 /// a fact its judge does not accept. Its eleventh, leaving a clause of chat out,
 /// answers one question of `train6` that its judge says to decline: "what was the
-/// lost passport for, a trip somewhere?")
+/// lost passport for, a trip somewhere?" `train7` and `train8`, compound and
+/// keyword questions, were written in its seventh and not kept; `train9` to
+/// `train12` were written and harvested in its sixteenth.)
 #[test]
 fn training_sets_are_still_answered() {
-    holds("train1", 93.5, 98.5, 12);
-    holds("train2", 89.5, 95.5, 14);
-    holds("train3", 90.0, 96.0, 9);
-    holds("train4", 91.5, 98.5, 7);
-    holds("train5", 93.0, 95.5, 13);
-    holds("train6", 89.5, 98.0, 19);
-}
-
-/// The blind sets of issue 9's eighth to fifteenth rounds, each run once, before
-/// any change was made from it, as its round's generalization figure, and from then
-/// on a development set, not harvested into the base:
-/// - `blind12.toml` (452 questions): 69.9% answered right, 93.6% declined, 13 wrong
-///   (2.9%). The ninth round, whose chat phrases were written after reading its
-///   misses, answers 75.6% right, declines 93.6%, and answers 14 wrongly.
-/// - `blind13.toml` (462 questions): 85.7% answered right, 89.4% declined, 19 wrong
-///   (4.1%). Three changes made from its misses since answer 86.6%, decline 90.8%,
-///   and answer 17 wrongly.
-/// - `blind14.toml` (470 questions): 78.3% answered right, 96.6% declined, 18 wrong
-///   (3.8%), run on the tenth round's final build.
-/// - `blind15.toml` (454 questions): 67.6% answered right, 94.9% declined, 25 wrong
-///   (5.5%), run on the eleventh round's build before it was read. Leaving a clause
-///   of chat out (`Engine::shorter_form`), written after reading its misses, answers
-///   72.3% right, declines 93.4%, and answers 27 wrongly.
-/// - `blind16.toml` (598 questions): 79.1% answered right, 93.4% declined, 29 wrong
-///   (4.8%), run on the twelfth round's final build, whose answers are the
-///   eleventh's.
-/// - `blind17.toml` (461 questions): 85.0% answered right, 93.7% declined, 18 wrong
-///   (3.9%), run on the thirteenth round's final build; the session-start build
-///   and base: 84.3%, 93.7%, 20 wrong.
-/// - `blind18.toml` (469 questions): 73.4% answered right, 90.1% declined, 24 wrong
-///   (5.1%), run once on the same build after blind17; the session-start build and
-///   base: 72.5%, 90.1%, 28 wrong.
-/// - `blind19.toml` (462 questions): 74.1% answered right, 93.7% declined, 19 wrong
-///   (4.1%), run once on the fourteenth round's build `715dca2`; the session-start
-///   build: 72.2%, 93.7%, 19 wrong. A document's writer asked with a clause of chat
-///   after it (`60f130d`, after the run) declines one more: 94.4%, 18 wrong.
-/// - `blind20.toml` (462 questions): 80.8% answered right, 95.8% declined, 14 wrong
-///   (3.0%), run once on the fourteenth round's final build, written after blind19's
-///   run while the writer mend was made; the session-start build: 79.2%, 95.1%, 17
-///   wrong.
-/// - `blind21.toml` (458 questions): 82.2% answered right, 95.6% declined, 12 wrong
-///   (2.6%), run once on the fifteenth round's final build; the session-start build
-///   (`256f564`): 82.6%, 95.6%, 12 wrong.
-/// - `blind22.toml` (472 questions): 83.5% answered right, 95.1% declined, 21 wrong
-///   (4.4%), written by another helper after blind21's run and run once on the
-///   same build; the session-start build: 83.8%, 94.4%, 20 wrong.
-///
-/// The thirteenth round's answers that say what their own quotes add took these
-/// sets from 1,336 to 1,354 answered right and from 104 to 86 wrong answers. The
-/// fourteenth round's "quoted word for word" signal took the seven sets from 1,867
-/// to 1,891 answered right, with 2 more wrong answers (one each on blind13 and
-/// blind18) and 2 fewer declined.
-/// The fifteenth round's "a near miss's words" signal and chat phrases took the
-/// sets never harvested from 2,623 to 2,630 answered right, 1,321 to 1,326
-/// declined and 169 to 164 wrong; single sets moved by one to three questions
-/// either way (blind13 one more wrong, blind18 two fewer right but one fewer wrong,
-/// blind19 two fewer right, blind12 one fewer declined), and their guards with them.
-#[test]
-fn former_blind_sets_do_not_regress() {
-    holds("blind12", 79.5, 94.0, 12);
-    holds("blind13", 87.5, 91.0, 17);
-    holds("blind14", 81.0, 96.5, 14);
-    holds("blind15", 77.0, 93.0, 18);
-    holds("blind16", 80.0, 93.0, 27);
-    holds("blind17", 85.0, 92.5, 18);
-    holds("blind18", 75.5, 90.0, 24);
-    holds("blind19", 73.0, 94.0, 18);
-    holds("blind20", 80.5, 95.5, 14);
-    holds("blind21", 82.0, 95.5, 12);
-    holds("blind22", 83.5, 95.0, 21);
+    holds("train1", 96.5, 98.5, 6);
+    holds("train2", 92.5, 95.5, 16);
+    holds("train3", 96.0, 97.0, 5);
+    holds("train4", 94.5, 99.0, 4);
+    holds("train5", 96.5, 95.5, 9);
+    holds("train6", 94.5, 96.0, 13);
+    holds("train9", 93.5, 94.0, 20);
+    holds("train10", 96.5, 95.0, 14);
+    holds("train11", 95.5, 93.5, 15);
+    holds("train12", 94.5, 94.5, 22);
 }

@@ -188,6 +188,7 @@ fn counted<T: Ord>(mut items: Vec<T>) -> Vec<(T, u16)> {
 struct IndexedEntry {
     /// Each phrasing's terms, sorted, each once.
     phrasings: Vec<Vec<TermId>>,
+    /// Each phrasing's words hashed, for [`Matcher::said`].
     said: Vec<u64>,
     qtypes: QTypes,
     focuses: Vec<(String, u16)>,

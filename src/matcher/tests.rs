@@ -6,14 +6,21 @@ use super::*;
 const DOC: &str = "Tatia Pilieva directed it. Soko wrote the song. Five cameras rolled. \
 The shoot was at the end of February and took less than a day. Wren is a label.";
 
-fn fixture() -> KnowledgeBase {
-    let toml = r#"
-[[source]]
+/// A base of `body` (facts, gaps, synonyms) citing one document, `doc`: the
+/// fixtures' shared source.
+fn one_document_base(name: &str, body: &str, doc: &str) -> KnowledgeBase {
+    let toml = format!("{SOURCE}\n{body}");
+    KnowledgeBase::parse(name, &toml, |_| Ok(doc.to_string())).expect("the fixture is valid")
+}
+
+const SOURCE: &str = r#"[[source]]
 id = "doc"
 file = "doc.txt"
 title = "Doc"
-kind = "news report"
+kind = "news report""#;
 
+fn fixture() -> KnowledgeBase {
+    let toml = r#"
 [[synonyms]]
 words = ["song", "music", "soundtrack", "tune"]
 [[synonyms]]
@@ -79,7 +86,7 @@ questions = ["how long did the shoot take", "how long was filming"]
   source = "doc"
   quote = "took less than a day"
 "#;
-    KnowledgeBase::parse("fixture.toml", toml, |_| Ok(DOC.to_string())).expect("fixture is valid")
+    one_document_base("fixture.toml", toml, DOC)
 }
 
 fn best(matcher: &Matcher, kb: &KnowledgeBase, question: &str) -> Option<String> {
@@ -394,12 +401,6 @@ fn a_question_with_more_terms_than_a_mask_holds_is_ranked() {
 #[test]
 fn a_near_miss_marks_the_words_a_fact_lacks() {
     let toml = r#"
-[[source]]
-id = "doc"
-file = "doc.txt"
-title = "Doc"
-kind = "news report"
-
 [[fact]]
 id = "after"
 title = "What the kissers did after"
@@ -424,7 +425,7 @@ questions = ["which couple went to lunch", "who was the couple that had lunch"]
 reply = "The documents don't say which pair it was."
 "#;
     let doc = "One pair went to lunch after the shoot. Five cameras rolled.";
-    let kb = KnowledgeBase::parse("near.toml", toml, |_| Ok(doc.to_string())).expect("valid");
+    let kb = one_document_base("near.toml", toml, doc);
     let m = Matcher::new(&kb);
     let after = Doc(kb.find("after").expect("fact").0);
     let near_miss = |q: &str, doc: Doc| -> f32 {
@@ -452,11 +453,8 @@ fn tied_base(shoot: &[&str], length: &[&str], shoot_first: bool) -> KnowledgeBas
     let shoot = fact("shoot", "How long the shoot took", "It was filmed in less than a day.", shoot);
     let length = fact("length", "How long the film is", "It is a three-minute film.", length);
     let (first, second) = if shoot_first { (&shoot, &length) } else { (&length, &shoot) };
-    let toml = format!(
-        "[[source]]\nid = \"doc\"\nfile = \"doc.txt\"\ntitle = \"Doc\"\nkind = \"news report\"\n\n[[synonyms]]\nwords = [\"film\", \"video\"]\n\n{first}\n{second}"
-    );
-    let doc = "It was filmed in less than a day. It is a three-minute film.";
-    KnowledgeBase::parse("tie.toml", &toml, |_| Ok(doc.to_string())).expect("valid")
+    let body = format!("[[synonyms]]\nwords = [\"film\", \"video\"]\n\n{first}\n{second}");
+    one_document_base("tie.toml", &body, "It was filmed in less than a day. It is a three-minute film.")
 }
 
 #[test]

@@ -213,11 +213,14 @@ impl Matcher {
         let score = self.blend(query, doc, coverage, phrasing);
         let qtypes = self.qtypes[doc.0 as usize];
         // An entry whose phrasings ask no type says nothing either way, unless no
-        // entry at all supplies the type asked ("how old..." on a base without ages).
+        // entry at all supplies the type asked ("how old..." on a base without ages)
+        // or it asks for a measure: a fact that gives a count, a length or an age is
+        // asked for it ("how old was marianna" is no question for the fact that it
+        // was her first time kissing a girl).
         let (supplied, not_supplied) = match query.qtype {
             None => (0.0, 0.0),
             Some(q) if qtypes.contains(q) => (1.0, 0.0),
-            Some(q) if qtypes.is_empty() && self.answerable.contains(q) => (0.0, 0.0),
+            Some(q) if qtypes.is_empty() && self.answerable.contains(q) && !q.measures() => (0.0, 0.0),
             Some(_) => (0.0, 1.0),
         };
         let about = &self.about[doc.0 as usize];

@@ -34,6 +34,12 @@ impl QType {
         }
     }
 
+    /// Asks for a measure (an age, a count, a length of time): an entry that never
+    /// asks one is not the answer, however close its words.
+    pub fn measures(self) -> bool {
+        matches!(self, QType::Quantity | QType::Duration | QType::Age)
+    }
+
     const ALL: [QType; 7] =
         [QType::Who, QType::When, QType::Where, QType::Why, QType::Quantity, QType::Duration, QType::Age];
 

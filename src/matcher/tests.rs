@@ -478,3 +478,19 @@ fn a_tie_goes_to_the_fact_fans_asked_that_way_most_often() {
         assert_eq!(ranked[0].fact(), kb.find("length"), "shoot first: {shoot_first}");
     }
 }
+
+/// An entry whose phrasings ask no type ("is anyone from a band in it") says nothing
+/// about a "who" question, but is no answer to one asking for a measure: a count, a
+/// length of time or an age needs a fact that gives one.
+#[test]
+fn an_entry_asking_no_type_does_not_supply_a_measure() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    let band = Doc(kb.find("band").expect("fact").0);
+    let not_supplied = FEATURES.iter().position(|f| *f == "question type not supplied").expect("feature");
+    let judged = |q: &str| m.judge(&m.query(q), band, None).features[not_supplied];
+    assert_eq!(judged("who from a band is in it"), 0.0, "a who question");
+    for q in ["how many people from ok go are in it", "how long has the band been around", "how old is kulash"] {
+        assert_eq!(judged(q), 1.0, "{q:?}");
+    }
+}

@@ -346,6 +346,8 @@ mod tests {
         assert_eq!(w("whos the director tbh"), ["who", "the", "director"]);
         assert_eq!(w("u dont know ur stuff lol"), ["you", "don", "know", "your", "stuff"]);
         assert_eq!(w("sooooo who kisssed soko"), ["so", "who", "kissed", "soko"]);
+        assert_eq!(w("natalia bonifacci, who dat"), ["natalia", "bonifacci", "who", "that"]);
+        assert_eq!(w("wyd if dey kissed wit dis song"), ["if", "they", "kissed", "with", "this", "song"]);
         assert_eq!(w("U-"), ["you"], "a hyphen's parts too (found by the idempotence property)");
     }
 

@@ -188,6 +188,8 @@ fn counted<T: Ord>(mut items: Vec<T>) -> Vec<(T, u16)> {
 struct IndexedEntry {
     /// Each phrasing's terms, sorted, each once.
     phrasings: Vec<Vec<TermId>>,
+    /// The type of answer each phrasing asks for.
+    asks: Vec<Option<QType>>,
     /// Each phrasing's words hashed, for [`Matcher::said`].
     said: Vec<u64>,
     qtypes: QTypes,
@@ -202,11 +204,13 @@ impl IndexedEntry {
         let ids_of = |numbers: read::Terms| -> Vec<TermId> { numbers.into_iter().map(|n| ids[n as usize]).collect() };
         let mut weak = Vec::new();
         let mut phrasings = Vec::with_capacity(read.phrasings.len());
+        let mut asks = Vec::with_capacity(read.phrasings.len());
         let mut qtypes = QTypes::default();
         let mut focuses: Vec<(String, u16)> = Vec::new();
         let mut strong_texts: Vec<TermId> = Vec::new();
         let mut pairs: Vec<Pair> = Vec::new();
         for (qtype, focus, numbers) in read.phrasings {
+            asks.push(qtype);
             if let Some(q) = qtype {
                 qtypes.insert(q);
             }
@@ -236,6 +240,7 @@ impl IndexedEntry {
         }
         IndexedEntry {
             phrasings,
+            asks,
             said: read.said,
             qtypes,
             focuses,
@@ -270,6 +275,8 @@ struct Phrasing {
     terms: Box<[TermId]>,
     /// Their summed rarity.
     own: f32,
+    /// The type of answer it asks for.
+    asks: Option<QType>,
 }
 
 /// An entry's curated phrasings, lightest first, and which of them hold each term.
@@ -302,10 +309,14 @@ impl Phrasings {
         Phrasings { list, terms: terms.into(), holders }
     }
 
-    /// How many of the phrasings hold every one of `terms`.
-    fn holding_all(&self, terms: &[TermId]) -> usize {
+    /// How many of the phrasings hold every one of `terms` and ask for the type of
+    /// answer `asks` does (any, for `None`).
+    fn holding_all(&self, terms: &[TermId], asks: Option<QType>) -> usize {
         let Some((first, rest)) = terms.split_first() else { return 0 };
-        let holds = |i: &&u32| rest.iter().all(|t| self.list[**i as usize].terms.binary_search(t).is_ok());
+        let holds = |i: &&u32| {
+            let p = &self.list[**i as usize];
+            asks.is_none_or(|q| p.asks == Some(q)) && rest.iter().all(|t| p.terms.binary_search(t).is_ok())
+        };
         self.holding(*first).iter().filter(holds).count()
     }
 
@@ -472,6 +483,7 @@ impl Matcher {
             .collect();
         let mut builder = IndexBuilder::default();
         let mut phrasings = Vec::with_capacity(docs.len());
+        let mut asks = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
@@ -505,6 +517,7 @@ impl Matcher {
             uses.push(entry.uses);
             pairs.push(entry.pairs);
             phrasings.push(entry.phrasings);
+            asks.push(entry.asks);
             qtypes.push(entry.qtypes);
             focuses.push(entry.focuses);
         }
@@ -514,10 +527,14 @@ impl Matcher {
         let idf: Vec<f32> = builder.postings.iter().map(|p| bm25_idf(size, p.len() as f32)).collect();
         let phrasings: Vec<Phrasings> = phrasings
             .into_iter()
-            .map(|doc: Vec<Vec<TermId>>| {
+            .zip(asks)
+            .map(|(doc, asks): (Vec<Vec<TermId>>, Vec<Option<QType>>)| {
                 let own = |terms: &[TermId]| terms.iter().map(|t| idf[t.0 as usize]).sum();
                 Phrasings::new(
-                    doc.into_iter().map(|terms| Phrasing { own: own(&terms), terms: terms.into() }).collect(),
+                    doc.into_iter()
+                        .zip(asks)
+                        .map(|(terms, asks)| Phrasing { own: own(&terms), terms: terms.into(), asks })
+                        .collect(),
                 )
             })
             .collect();
@@ -628,13 +645,23 @@ impl Matcher {
     /// question of one or two common words saturates every signal ("how long is the
     /// video": the film's length and the shoot's are both about filming and how
     /// long), and fact order would decide. First comes the entry a curator wrote the
-    /// question for word for word, then the one with more phrasings that hold every
-    /// term of it: the one fans asked this way most often ("how many strangers are
-    /// in it" is asked of how many took part, not of what the kissers did after).
-    fn tie_break(&self, query: &Query, doc: Doc) -> (bool, std::cmp::Reverse<usize>, Doc) {
+    /// question for word for word, then a fact before a gap (a bare name, "matthew
+    /// carey - what does he do?", is asked of who he is, not of the details the
+    /// documents leave out, whose entry fans name him in more often), then the one
+    /// with more phrasings that hold every term of it and ask for the same type of
+    /// answer: the one fans asked this way most often ("how many strangers are in
+    /// it" is asked of how many took part, not of what the kissers did after; "who
+    /// did soko kiss" of her partner, not of her going first, though more questions
+    /// about that name Soko and a kiss).
+    fn tie_break(&self, query: &Query, doc: Doc) -> (bool, bool, std::cmp::Reverse<usize>, Doc) {
         let said = self.said.binary_search(&(query.said, doc)).is_ok();
         let terms: Vec<TermId> = query.terms.iter().map(|t| t.0).collect();
-        (!said, std::cmp::Reverse(self.phrasings[doc.0 as usize].holding_all(&terms)), doc)
+        (
+            !said,
+            doc.0 >= self.facts,
+            std::cmp::Reverse(self.phrasings[doc.0 as usize].holding_all(&terms, query.qtype)),
+            doc,
+        )
     }
 
     /// The question's words read, and its facts ranked by `rank` if it has any known word.

@@ -244,7 +244,11 @@ proptest::proptest! {
     ) {
         let list: Vec<Phrasing> = phrasings
             .iter()
-            .map(|terms| Phrasing { terms: terms.iter().map(|&t| TermId(t)).collect(), own: terms.len() as f32 * 1.7 })
+            .map(|terms| Phrasing {
+                    terms: terms.iter().map(|&t| TermId(t)).collect(),
+                    own: terms.len() as f32 * 1.7,
+                    asks: None,
+                })
             .collect();
         let skip: Option<Vec<TermId>> = skip.and_then(|i| phrasings.get(i)).map(|t| t.iter().map(|&t| TermId(t)).collect());
         let mut query = Query { terms: question.iter().map(|&(t, w)| (TermId(t), w)).collect(), ..Query::default() };
@@ -493,4 +497,54 @@ fn an_entry_asking_no_type_does_not_supply_a_measure() {
     for q in ["how many people from ok go are in it", "how long has the band been around", "how old is kulash"] {
         assert_eq!(judged(q), 1.0, "{q:?}");
     }
+}
+
+#[test]
+fn a_tie_between_a_fact_and_a_gap_goes_to_the_fact() {
+    let body = r#"
+[[fact]]
+id = "carey"
+title = "Who Matthew Carey is"
+answer = "Matthew Carey is an actor."
+questions = ["who is matthew carey"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Matthew Carey is an actor."
+
+[[unknown]]
+id = "carey-details"
+questions = ["how old is matthew carey", "who is matthew carey dating", "matthew carey's age", "matthew carey height"]
+reply = "The documents say only that Matthew Carey is an actor."
+"#;
+    let kb = one_document_base("tie.toml", body, "Matthew Carey is an actor.");
+    let ranked = Matcher::new(&kb).rank("matthew carey - what does he do?").ranked;
+    assert_eq!(ranked[0].confidence, ranked[1].confidence, "the model sees a tie");
+    assert_eq!(ranked[0].fact(), kb.find("carey"), "though the gap names him in more phrasings");
+}
+
+#[test]
+fn a_tie_goes_to_the_fact_asked_that_way_for_the_same_type_of_answer() {
+    let body = r#"
+[[fact]]
+id = "first"
+title = "Soko went first"
+answer = "Soko was the first to kiss."
+questions = ["who went first", "did soko kiss", "was soko the first to kiss", "did soko kiss first"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Soko was the first to kiss."
+
+[[fact]]
+id = "partner"
+title = "Soko's partner"
+answer = "Soko kissed Marianna."
+questions = ["whom did soko kiss"]
+  [[fact.cite]]
+  source = "doc"
+  quote = "Soko kissed Marianna."
+"#;
+    let kb = one_document_base("tie.toml", body, "Soko was the first to kiss. Soko kissed Marianna.");
+    let ranked = Matcher::new(&kb).rank("who did soko kiss").ranked;
+    assert_eq!(ranked[0].confidence, ranked[1].confidence, "the model sees a tie");
+    assert_eq!(ranked[0].fact(), kb.find("partner"), "though more of the other's phrasings name soko and a kiss");
 }

@@ -3,9 +3,12 @@
 (the same as `firstkiss-bot eval`), through `ask --json --batch`: so that an older
 build, which may not have `eval`'s wrong-answer count, is judged the same way.
 
-    python3 scripts/judge.py BINARY SET.toml [SET.toml ...]
+    python3 scripts/judge.py [--with-quotes] BINARY SET.toml [SET.toml ...]
 
-Prints per set: answerable answered right, unanswerable declined, confident wrong
+`--with-quotes` also looks for the expected words in the quotes the reply cites,
+which a fan reads under the answer: a second reading for sets whose expected
+words are fragments of the documents' quotes, never the score (`eval` reads the
+answer's own text only). Prints per set: answerable answered right, unanswerable declined, confident wrong
 answers, and the reliability table (answers and right answers per tenth of
 confidence).
 """
@@ -15,13 +18,15 @@ import sys
 import tomllib
 
 
-def judge(case, reply):
+def judge(case, reply, with_quotes=False):
     answered = reply["status"] != "unknown"
     if case["kind"] == "abstain":
         return not answered, answered
     if not answered:
         return False, False
     body = reply["answer"].lower()
+    if with_quotes:
+        body += " " + " ".join(c["quote"].lower() for c in reply["citations"])
     ok = True
     if case.get("expect_any") and not any(s.lower() in body for s in case["expect_any"]):
         ok = False
@@ -33,7 +38,10 @@ def judge(case, reply):
 
 
 def main():
-    binary, files = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    with_quotes = "--with-quotes" in args
+    args = [a for a in args if a != "--with-quotes"]
+    binary, files = args[0], args[1:]
     for path in files:
         cases = tomllib.load(open(path, "rb"))["case"]
         questions = "".join(c["q"].replace("\n", " ") + "\n" for c in cases)
@@ -45,7 +53,7 @@ def main():
         wrong = 0
         bands = [[0, 0] for _ in range(10)]
         for case, reply in zip(cases, replies):
-            ok, is_wrong = judge(case, reply)
+            ok, is_wrong = judge(case, reply, with_quotes)
             tally = unanswerable if case["kind"] == "abstain" else answerable
             tally[1] += 1
             tally[0] += ok

@@ -156,8 +156,13 @@ fn training_sets_are_still_answered() {
 /// The blind set of the seventeenth round, `blind24.toml` (467 questions, written
 /// the same way), run once on its final build (`4543f51`): 90.2% answered right,
 /// 94.4% declined, 17 wrong (3.6%). A development set since, not harvested.
+/// `blind25.toml` (478 questions, by another helper the same way), run once on the
+/// same build: 85.5% answered right, 94.3% declined, 40 wrong (8.4%; 15 of them
+/// give the expected words only in the quote they cite, which the judge does not
+/// read).
 #[test]
 fn former_blind_sets_do_not_regress() {
     holds("blind23", 89.5, 95.5, 18);
     holds("blind24", 90.0, 94.0, 17);
+    holds("blind25", 85.0, 94.0, 40);
 }

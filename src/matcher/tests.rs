@@ -445,15 +445,17 @@ reply = "The documents don't say which pair it was."
     assert_eq!(near_miss("did anyone go to lunch after the shoot", after), 0.0, "the fact has every word");
 }
 
+/// A `[[fact]]` entry whose answer is `text`, quoted from the fixtures' document.
+fn fact(id: &str, title: &str, text: &str, questions: &[&str]) -> String {
+    format!(
+        "[[fact]]\nid = \"{id}\"\ntitle = \"{title}\"\nanswer = \"{text}\"\nquestions = {questions:?}\n  [[fact.cite]]\n  source = \"doc\"\n  quote = \"{text}\"\n"
+    )
+}
+
 /// A base of two facts the model cannot tell apart for "how long is the video"
 /// (one topic word, the same question type, both about filming), in either order,
 /// with the phrasings given.
 fn tied_base(shoot: &[&str], length: &[&str], shoot_first: bool) -> KnowledgeBase {
-    let fact = |id: &str, title: &str, text: &str, questions: &[&str]| {
-        format!(
-            "[[fact]]\nid = \"{id}\"\ntitle = \"{title}\"\nanswer = \"{text}\"\nquestions = {questions:?}\n  [[fact.cite]]\n  source = \"doc\"\n  quote = \"{text}\"\n"
-        )
-    };
     let shoot = fact("shoot", "How long the shoot took", "It was filmed in less than a day.", shoot);
     let length = fact("length", "How long the film is", "It is a three-minute film.", length);
     let (first, second) = if shoot_first { (&shoot, &length) } else { (&length, &shoot) };
@@ -501,22 +503,15 @@ fn an_entry_asking_no_type_does_not_supply_a_measure() {
 
 #[test]
 fn a_tie_between_a_fact_and_a_gap_goes_to_the_fact() {
-    let body = r#"
-[[fact]]
-id = "carey"
-title = "Who Matthew Carey is"
-answer = "Matthew Carey is an actor."
-questions = ["who is matthew carey"]
-  [[fact.cite]]
-  source = "doc"
-  quote = "Matthew Carey is an actor."
-
+    let gap = r#"
 [[unknown]]
 id = "carey-details"
 questions = ["how old is matthew carey", "who is matthew carey dating", "matthew carey's age", "matthew carey height"]
 reply = "The documents say only that Matthew Carey is an actor."
 "#;
-    let kb = one_document_base("tie.toml", body, "Matthew Carey is an actor.");
+    let text = "Matthew Carey is an actor.";
+    let body = fact("carey", "Who Matthew Carey is", text, &["who is matthew carey"]) + gap;
+    let kb = one_document_base("tie.toml", &body, text);
     let ranked = Matcher::new(&kb).rank("matthew carey - what does he do?").ranked;
     assert_eq!(ranked[0].confidence, ranked[1].confidence, "the model sees a tie");
     assert_eq!(ranked[0].fact(), kb.find("carey"), "though the gap names him in more phrasings");
@@ -524,26 +519,10 @@ reply = "The documents say only that Matthew Carey is an actor."
 
 #[test]
 fn a_tie_goes_to_the_fact_asked_that_way_for_the_same_type_of_answer() {
-    let body = r#"
-[[fact]]
-id = "first"
-title = "Soko went first"
-answer = "Soko was the first to kiss."
-questions = ["who went first", "did soko kiss", "was soko the first to kiss", "did soko kiss first"]
-  [[fact.cite]]
-  source = "doc"
-  quote = "Soko was the first to kiss."
-
-[[fact]]
-id = "partner"
-title = "Soko's partner"
-answer = "Soko kissed Marianna."
-questions = ["whom did soko kiss"]
-  [[fact.cite]]
-  source = "doc"
-  quote = "Soko kissed Marianna."
-"#;
-    let kb = one_document_base("tie.toml", body, "Soko was the first to kiss. Soko kissed Marianna.");
+    let first = ["who went first", "did soko kiss", "was soko the first to kiss", "did soko kiss first"];
+    let body = fact("first", "Soko went first", "Soko was the first to kiss.", &first)
+        + &fact("partner", "Soko's partner", "Soko kissed Marianna.", &["whom did soko kiss"]);
+    let kb = one_document_base("tie.toml", &body, "Soko was the first to kiss. Soko kissed Marianna.");
     let ranked = Matcher::new(&kb).rank("who did soko kiss").ranked;
     assert_eq!(ranked[0].confidence, ranked[1].confidence, "the model sees a tie");
     assert_eq!(ranked[0].fact(), kb.find("partner"), "though more of the other's phrasings name soko and a kiss");

@@ -309,15 +309,15 @@ impl Phrasings {
         Phrasings { list, terms: terms.into(), holders }
     }
 
-    /// How many of the phrasings hold every one of `terms` and ask for the type of
-    /// answer `asks` does (any, for `None`).
-    fn holding_all(&self, terms: &[TermId], asks: Option<QType>) -> usize {
-        let Some((first, rest)) = terms.split_first() else { return 0 };
+    /// How many of the phrasings hold every term of `query` and ask for the type of
+    /// answer it does (any, if it asks none).
+    fn holding_all(&self, query: &Query) -> usize {
+        let Some((&(first, _), rest)) = query.terms.split_first() else { return 0 };
         let holds = |i: &&u32| {
             let p = &self.list[**i as usize];
-            asks.is_none_or(|q| p.asks == Some(q)) && rest.iter().all(|t| p.terms.binary_search(t).is_ok())
+            query.qtype.is_none_or(|q| p.asks == Some(q)) && rest.iter().all(|(t, _)| p.terms.binary_search(t).is_ok())
         };
-        self.holding(*first).iter().filter(holds).count()
+        self.holding(first).iter().filter(holds).count()
     }
 
     /// The lightest phrasing's weight.
@@ -633,12 +633,21 @@ impl Matcher {
                 coverage: j.coverage,
             })
             .collect();
-        scored.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.target.cmp(&b.target)));
-        for tied in scored.chunk_by_mut(|a, b| a.confidence == b.confidence).filter(|run| run.len() > 1) {
-            tied.sort_by_cached_key(|s| self.tie_break(query, self.doc_of(s.target)));
-        }
+        self.rank_judged(query, &mut scored, |s| (s.confidence, self.doc_of(s.target)));
         scored.truncate(limit);
         scored
+    }
+
+    /// Sorts `items` by confidence, highest first, and the entries of equal confidence
+    /// by [`Matcher::tie_break`]: the order answers take, and `explain` prints.
+    fn rank_judged<T>(&self, query: &Query, items: &mut [T], judged: impl Fn(&T) -> (f32, Doc)) {
+        items.sort_by(|a, b| {
+            let ((a, a_doc), (b, b_doc)) = (judged(a), judged(b));
+            b.total_cmp(&a).then(a_doc.cmp(&b_doc))
+        });
+        for tied in items.chunk_by_mut(|a, b| judged(a).0 == judged(b).0).filter(|run| run.len() > 1) {
+            tied.sort_by_cached_key(|item| self.tie_break(query, judged(item).1));
+        }
     }
 
     /// Where `doc` stands among entries the model cannot tell apart, least first. A
@@ -655,13 +664,7 @@ impl Matcher {
     /// about that name Soko and a kiss).
     fn tie_break(&self, query: &Query, doc: Doc) -> (bool, bool, std::cmp::Reverse<usize>, Doc) {
         let said = self.said.binary_search(&(query.said, doc)).is_ok();
-        let terms: Vec<TermId> = query.terms.iter().map(|t| t.0).collect();
-        (
-            !said,
-            doc.0 >= self.facts,
-            std::cmp::Reverse(self.phrasings[doc.0 as usize].holding_all(&terms, query.qtype)),
-            doc,
-        )
+        (!said, doc.0 >= self.facts, std::cmp::Reverse(self.phrasings[doc.0 as usize].holding_all(query)), doc)
     }
 
     /// The question's words read, and its facts ranked by `rank` if it has any known word.
@@ -859,10 +862,9 @@ impl Matcher {
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
         let mut judged: Vec<_> =
             self.judge_all(&query, &docs, None).into_iter().map(|j| (self.model.score(&j.features), j)).collect();
-        judged.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.doc.cmp(&b.1.doc)));
-        for tied in judged.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-            tied.sort_by_cached_key(|(_, j)| self.tie_break(&query, j.doc));
-        }
+        // Ranked as `judged` ranks them, by the confidence printed: two scores a hair
+        // apart can give one confidence, which answering treats as a tie.
+        self.rank_judged(&query, &mut judged, |(score, j)| (self.model.confidence(*score), j.doc));
         for (score, j) in judged {
             let confidence = self.model.confidence(score);
             let name = match self.target(j.doc) {

@@ -238,6 +238,73 @@ kind = "abstain"
         std::fs::remove_dir_all(dir).ok();
     }
 
+    /// A near miss that a per-person template ranks first ("how old is soko":
+    /// `age/soko`) stays where it is; one about a single-subject entry's subject
+    /// goes there. Filed under Soko's records, the age question would teach that
+    /// entry to answer it.
+    #[test]
+    fn a_near_miss_a_template_declines_is_left_where_it_is() {
+        let dir = fixture("template");
+        let base = dir.join("knowledge.toml");
+        let mut text = std::fs::read_to_string(&base).expect("base");
+        text.push_str(
+            r#"
+[[entity]]
+id = "soko"
+kind = "person"
+name = "Soko"
+names = ["Soko", "SoKo"]
+summary = "Soko is a French musician."
+
+  [[entity.cite]]
+  source = "soko-interview"
+  quote = "French musician SoKo"
+
+[[fact]]
+id = "soko-tune"
+title = "Soko's tune"
+about = ["soko"]
+answer = "Soko provided the film's tune."
+questions = ["what did soko do for the film"]
+
+  [[fact.cite]]
+  source = "soko-interview"
+  quote = "she also provided the pretty tune"
+
+[[unknown]]
+id = "age"
+about = ["{person}"]
+questions = ["how old is {person}", "what is {person}'s age", "when was {person} born"]
+reply = "The documents don't give {person}'s age."
+
+[[unknown]]
+id = "soko-discography"
+about = ["soko"]
+questions = ["what other songs has soko released", "what was soko's first album", "how many albums has soko put out"]
+reply = "The documents name one song of Soko's and no album."
+"#,
+        );
+        std::fs::write(&base, text).expect("write base");
+        let sets = [set(
+            &dir,
+            r#"
+[[case]]
+q = "how old is soko now"
+kind = "abstain"
+
+[[case]]
+q = "whats the name of sokos latest album"
+kind = "abstain"
+"#,
+        )];
+        assert_eq!(harvest(&base, &sets).expect("harvests"), Tally { gaps: 1, no_gap: 1, ..Tally::default() });
+        let engine = Engine::load(Some(&base)).expect("the edited base loads");
+        let discography = engine.kb().gaps().iter().find(|g| g.id == "soko-discography").expect("the entry");
+        assert!(discography.questions.iter().any(|q| q.contains("latest album")), "{:?}", discography.questions);
+        assert!(!discography.questions.iter().any(|q| q.contains("old")), "{:?}", discography.questions);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[test]
     fn a_set_that_cannot_be_read_stops_the_run_before_the_base_changes() {
         let dir = fixture("bad");

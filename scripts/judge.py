@@ -41,6 +41,8 @@ def main():
     args = sys.argv[1:]
     with_quotes = "--with-quotes" in args
     args = [a for a in args if a != "--with-quotes"]
+    if len(args) < 2 or any(a.startswith("-") for a in args):
+        sys.exit("usage: python3 scripts/judge.py [--with-quotes] BINARY SET.toml [SET.toml ...]")
     binary, files = args[0], args[1:]
     for path in files:
         cases = tomllib.load(open(path, "rb"))["case"]

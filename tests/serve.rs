@@ -74,6 +74,19 @@ impl Bot {
         Bot { mock, client, stop: Some(stop), task }
     }
 
+    /// The bot marks a shard connected when it has handled READY, a moment after the mock
+    /// sent it, so readiness is polled for rather than read once.
+    async fn readiness(&self) -> Answer {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let ready = self.client.get("/readyz").await.expect("an answer");
+            if ready.status == 200 || tokio::time::Instant::now() >= deadline {
+                return ready;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     async fn post(&self, interaction: &Value) -> Answer {
         self.client.post(interaction).await.expect("the endpoint answers")
     }
@@ -373,7 +386,7 @@ async fn metrics_count_the_questions_asked_through_the_mock() {
     let bot = Bot::start(Run { gateway: true, endpoint: false, token: true, settings: Settings::default() }).await;
     let health = bot.client.get("/healthz").await.expect("an answer");
     assert_eq!(health.status, 200);
-    let ready = bot.client.get("/readyz").await.expect("an answer");
+    let ready = bot.readiness().await;
     assert_eq!((ready.status, ready.text.as_str()), (200, "ready\n"), "connected, and the fact base is loaded");
     let questions = [
         "who directed first kiss",

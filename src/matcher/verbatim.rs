@@ -3,6 +3,10 @@
 //! "a slit bag of eels") is asking about the passage that has them, and so about
 //! the entry that cites it, even where the words around them are all chat.
 //!
+//! A fan retelling a quote shifts it into reported speech ("If I don't create, I
+//! die" becomes "she said if she doesnt create she..."), so persons, and the forms
+//! of "do" and "be", are read as one word each on both sides ([`reported`]).
+//!
 //! Stop words count here, unlike in the rest of the matcher: "it worked because"
 //! is a phrase, "worked" alone is a word. A run must still hold a word that is not
 //! filler, and only a run that one entry alone quotes counts: one that several
@@ -43,6 +47,7 @@ impl Verbatim {
                 let mut runs = Vec::new();
                 for &quote in texts {
                     let numbered = text::words(quote).into_iter().map(|w| {
+                        let w = reported(&w).map_or(w, str::to_string);
                         let next = (words.len() as u32, !text::is_stopword(&w));
                         *words.entry(w).or_insert(next)
                     });
@@ -67,7 +72,7 @@ impl Verbatim {
     /// no quote has breaks a run.
     pub(super) fn runs_of(&self, words: &[String]) -> Vec<Trigram> {
         let mut runs = Vec::new();
-        telling(words.iter().map(|w| self.words.get(w.as_str()).copied()), &mut runs);
+        telling(words.iter().map(|w| self.words.get(reported(w).unwrap_or(w)).copied()), &mut runs);
         runs.sort_unstable();
         runs.dedup();
         runs
@@ -81,6 +86,23 @@ impl Verbatim {
         }
         runs.iter().filter(|run| held.binary_search(run).is_ok()).take(ENOUGH).count()
     }
+}
+
+/// The word standing for `word` in any person or tense of reported speech, where it
+/// has one: a pronoun, or a form of "do" or "be" (negative forms apart). Each stands
+/// for a word that is itself a stop word, so a run still needs a word that says
+/// something.
+fn reported(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "i" | "me" | "my" | "mine" | "myself" | "you" | "your" | "yours" | "yourself" | "he" | "him" | "his"
+        | "himself" | "she" | "her" | "hers" | "herself" | "we" | "us" | "our" | "ours" | "ourselves" | "they"
+        | "them" | "their" | "theirs" | "themselves" => "she",
+        "do" | "does" | "did" => "do",
+        "don" | "doesn" | "didn" => "don",
+        "am" | "is" | "are" | "was" | "were" => "is",
+        "isn" | "aren" | "wasn" | "weren" => "isn",
+        _ => return None,
+    })
 }
 
 /// Pushes to `runs` the runs of three words of `words` (`None`: a word that breaks
@@ -125,6 +147,20 @@ mod tests {
         let runs = verbatim.runs_of(&words("whats the slit bag of eels line about"));
         assert_eq!(verbatim.shared(1, &runs), 2, "\"slit bag of\", \"bag of eels\"");
         assert_eq!(verbatim.shared(0, &runs), 0);
+    }
+
+    #[test]
+    fn a_quote_retold_in_reported_speech_shares_its_runs() {
+        let verbatim = Verbatim::new([&["If I don't create, I die."][..], &["I am so glad we did it"]].into_iter());
+        // "she doesn create", "doesn create she".
+        let runs = verbatim.runs_of(&words("soko said if she doesn't create she what"));
+        assert_eq!(verbatim.shared(0, &runs), 2, "{runs:?}");
+        assert_eq!(verbatim.shared(1, &runs), 0);
+        let runs = verbatim.runs_of(&words("she said she was so glad they did what"));
+        assert_eq!(verbatim.shared(1, &runs), ENOUGH, "{runs:?}");
+        // A negative is not its positive.
+        let runs = verbatim.runs_of(&words("so if she does create she lives"));
+        assert_eq!(verbatim.shared(0, &runs), 0, "{runs:?}");
     }
 
     #[test]

@@ -171,16 +171,28 @@ const NARROWING: &[&str] = &[
     "five",
 ];
 
-/// The focus of a "which ..." or "what ..." question: the index of the word naming
-/// the kind of thing asked for ("park" in "which park did they go to"), if any. A
-/// fact that never asks for that kind of thing likely mentions it without naming it.
+/// The focus of a "which ...", "what ..." or "how many ..." question: the index of
+/// the word naming the kind of thing asked for ("park" in "which park did they go
+/// to", "volunteers" in "how many volunteers did they get"), if any. A fact that
+/// never asks for that kind of thing likely mentions it without naming it, or
+/// counts something else.
 pub fn focus(words: &[String]) -> Option<usize> {
     let opener = words.iter().position(|w| !PREAMBLE.contains(&w.as_str()))?;
     if YES_NO_OPENERS.contains(&words[opener].as_str()) {
         return None;
     }
-    let at = words[opener..].iter().position(|w| WHAT.contains(&w.as_str()))?;
-    let noun = (opener + at + 1..words.len()).find(|&i| {
+    let asks = |i: usize| {
+        let (word, next) = (words[i].as_str(), words.get(i + 1).map(String::as_str));
+        if WHAT.contains(&word) {
+            Some(i + 1)
+        } else if HOW.contains(&word) && matches!(next, Some("many" | "much" | "meny")) {
+            Some(i + 2)
+        } else {
+            None
+        }
+    };
+    let from = (opener..words.len()).find_map(asks)?;
+    let noun = (from..words.len()).find(|&i| {
         let word = words[i].as_str();
         let after_of = i > 0 && words[i - 1] == "of" && matches!(word, "the" | "a" | "an");
         !(KIND_WORDS.contains(&word)
@@ -268,6 +280,12 @@ mod tests {
         assert_eq!(focus("what other bands has he produced"), Some("bands".into()));
         assert_eq!(focus("which 2 labels did she talk to"), Some("labels".into()));
         assert_eq!(focus("which of the couples went to lunch"), Some("couples".into()));
+        // What a count counts.
+        assert_eq!(focus("how many volunteers did they end up with"), Some("volunteers".into()));
+        assert_eq!(focus("so how many of the kissers were models"), Some("kissers".into()));
+        assert_eq!(focus("how much money did it take"), Some("money".into()));
+        assert_eq!(focus("how much did it cost"), None, "a filler word is no focus");
+        assert_eq!(focus("how long was the shoot"), None);
     }
 
     #[test]

@@ -8,7 +8,11 @@
 //!   loose where the expected word is a name ("Pilieva" is in many answers), so a
 //!   question takes a fact only when the choice is clear: at most three facts pass
 //!   and it takes the one the matcher ranks highest, or more pass and the matcher
-//!   already ranks one of them first.
+//!   already ranks one of them first. A question asking a measure ("how many",
+//!   "how long", "how old") takes a fact on such a loose label only if the fact is
+//!   asked that measure already: "how many ppl went before soko", expecting "none",
+//!   passes the judge on "none of the participants were paid", and had taught that
+//!   fact to answer counts.
 //! - A question the documents don't answer goes to the `[[unknown]]` entry, written
 //!   for one subject (not for every person), that is about the first entity the
 //!   question names and that the matcher ranks highest among its first candidates.
@@ -30,7 +34,7 @@ use std::path::{Path, PathBuf};
 use firstkiss::curate::edit::{self, EditError, Entry};
 use firstkiss::eval::{judge, Case, Kind, QuestionSet};
 use firstkiss::knowledge::FactId;
-use firstkiss::matcher::{Scored, Target, CANDIDATES};
+use firstkiss::matcher::{QType, Scored, Target, CANDIDATES};
 use firstkiss::reply::Reply;
 use firstkiss::Engine;
 
@@ -178,9 +182,20 @@ fn label(engine: &Engine, case: &Case) -> Label {
     let pick = match passing.len() {
         0 => return Label::NoFact,
         1..=CLEAR => ranked.iter().find(|id| passing.contains(id)).or(passing.first()),
-        _ => ranked.first().filter(|id| passing.contains(id)),
+        _ => ranked.first().filter(|&&id| passing.contains(&id) && asked_so(engine, id, ranking.qtype)),
     };
     pick.map_or(Label::Unclear, |&id| Label::To(Entry::Fact, kb.fact(id).id.clone()))
+}
+
+/// Whether a question of type `qtype` fits fact `id` as its phrasings ask it: any
+/// type but a measure does; a measure only if some phrasing asks it.
+fn asked_so(engine: &Engine, id: FactId, qtype: Option<QType>) -> bool {
+    match qtype {
+        Some(q) if q.measures() => {
+            engine.kb().fact(id).questions.iter().any(|p| engine.matcher().rank_top(p, 0).qtype == Some(q))
+        }
+        _ => true,
+    }
 }
 
 fn usage() -> ! {
@@ -235,6 +250,40 @@ kind = "abstain"
         assert!(director.questions.iter().any(|q| q == "who was the filmmaker behind it"), "{:?}", director.questions);
         // Run again, nothing new: the phrasing is there already.
         assert_eq!(harvest(&base, &sets).expect("harvests"), Tally { present: 1, no_gap: 1, ..Tally::default() });
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    /// On a loose label (every fact's answer has "the"), a count goes to the
+    /// matcher's first fact only if that fact is asked counts already.
+    #[test]
+    fn a_loose_label_does_not_teach_a_fact_a_measure() {
+        let dir = fixture("measure");
+        let base = dir.join("knowledge.toml");
+        let mut text = std::fs::read_to_string(&base).expect("base");
+        text.push_str(
+            r#"
+[[fact]]
+id = "soko-tune"
+title = "Soko's tune"
+answer = "The tune is Soko's."
+questions = ["who made the tune"]
+
+  [[fact.cite]]
+  source = "soko-interview"
+  quote = "she also provided the pretty tune"
+"#,
+        );
+        std::fs::write(&base, text).expect("write base");
+        let case = |q: &str| format!("[[case]]\nq = \"{q}\"\nkind = \"answer\"\nexpect_any = [\"the\"]\n\n");
+        let sets = [set(
+            &dir,
+            &(case("how many songs did soko write for the tune") + &case("how many minutes long is the video")),
+        )];
+        assert_eq!(harvest(&base, &sets).expect("harvests"), Tally { facts: 1, unclear: 1, ..Tally::default() });
+        let engine = Engine::load(Some(&base)).expect("the edited base loads");
+        let fact = |id: &str| engine.kb().facts().iter().find(|f| f.id == id).expect("the fact").questions.clone();
+        assert!(fact("film-length").contains(&"how many minutes long is the video".to_string()));
+        assert!(!fact("song-title").iter().any(|q| q.contains("how many")), "{:?}", fact("song-title"));
         std::fs::remove_dir_all(dir).ok();
     }
 

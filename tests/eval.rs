@@ -57,10 +57,13 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 /// holdout2 2 more; each declines one fewer and answers one more wrongly ("how old is
 /// soko rn" now gets the fact about her record "right now"); its seventeenth no
 /// longer lets a fact that never gives a measure answer "how old", "how many" or
-/// "how long", and each declines one more and answers one fewer wrongly.)
+/// "how long", and each declines one more and answers one fewer wrongly; its
+/// eighteenth reads what "how many" counts as the question's focus, and holdout
+/// declines "how many veiws by lunchtime on day one": the typo is a word of the base,
+/// asked as a count only by an unknown entry.)
 #[test]
 fn held_out_sets_do_not_regress() {
-    holds("holdout", 91.5, 97.5, 3);
+    holds("holdout", 90.5, 97.5, 3);
     holds("holdout2", 88.0, 97.0, 4);
 }
 
@@ -99,14 +102,17 @@ fn held_out_sets_do_not_regress() {
 /// (Issue 9's eighteenth round reads a quote retold in reported speech as the
 /// quote, and `blind12` answers "where did sokko sleep when she had nowhere to
 /// sleep" with the fact whose quote says she had nowhere to sleep; its judge says
-/// to decline.)
+/// to decline. Reading what "how many" counts as the focus cost `blind4`, `blind7`,
+/// `blind15` and `blind20` one answer each, and `blind6` answers one more wrongly;
+/// with three phrasings moved out of `were-they-paid`, every harvested and training
+/// set together answered 9 fewer right and 35 fewer wrongly.)
 #[test]
 fn harvested_sets_are_still_answered() {
     holds("blind3", 99.0, 98.0, 2);
-    holds("blind4", 96.5, 97.0, 9);
+    holds("blind4", 96.0, 97.0, 9);
     holds("blind5", 98.0, 98.0, 2);
-    holds("blind6", 98.0, 98.0, 3);
-    holds("blind7", 99.0, 98.5, 1);
+    holds("blind6", 98.0, 98.0, 4);
+    holds("blind7", 98.5, 98.5, 1);
     holds("blind8", 95.5, 94.5, 8);
     holds("blind9", 96.0, 96.5, 9);
     holds("blind10", 96.5, 96.0, 8);
@@ -114,12 +120,12 @@ fn harvested_sets_are_still_answered() {
     holds("blind12", 96.5, 95.5, 9);
     holds("blind13", 97.5, 95.5, 10);
     holds("blind14", 97.0, 97.0, 10);
-    holds("blind15", 94.0, 98.5, 10);
+    holds("blind15", 93.5, 98.5, 10);
     holds("blind16", 96.5, 96.5, 8);
     holds("blind17", 96.0, 93.5, 15);
     holds("blind18", 93.5, 91.5, 25);
     holds("blind19", 94.5, 93.5, 16);
-    holds("blind20", 96.5, 97.0, 10);
+    holds("blind20", 96.0, 97.0, 10);
     holds("blind21", 95.0, 97.0, 10);
     holds("blind22", 96.5, 95.5, 12);
 }
@@ -137,19 +143,21 @@ fn harvested_sets_are_still_answered() {
 /// lost passport for, a trip somewhere?" `train7` and `train8`, compound and
 /// keyword questions, were written in its seventh and not kept; `train9` to
 /// `train12` were written and harvested in its sixteenth. Its eighteenth moved the
-/// threshold by a hair, and `train6` answers one more question it should decline.)
+/// threshold by a hair, and `train6` answers one more question it should decline;
+/// reading what "how many" counts as the focus cost `train3`, `train5`, `train11`
+/// and `train12` one answer each.)
 #[test]
 fn training_sets_are_still_answered() {
     holds("train1", 96.5, 98.5, 7);
     holds("train2", 92.5, 95.5, 16);
-    holds("train3", 95.5, 97.0, 5);
+    holds("train3", 95.0, 97.0, 5);
     holds("train4", 94.5, 99.0, 4);
-    holds("train5", 96.5, 95.5, 9);
+    holds("train5", 96.0, 95.5, 9);
     holds("train6", 94.5, 96.0, 13);
     holds("train9", 93.5, 94.0, 21);
     holds("train10", 96.5, 95.5, 13);
-    holds("train11", 95.5, 93.5, 16);
-    holds("train12", 94.5, 94.5, 22);
+    holds("train11", 95.0, 93.5, 16);
+    holds("train12", 94.0, 94.5, 22);
 }
 
 /// The blind set of issue 9's sixteenth round, `blind23.toml` (462 questions, by a
@@ -166,9 +174,17 @@ fn training_sets_are_still_answered() {
 /// same build: 85.5% answered right, 94.3% declined, 40 wrong (8.4%; 15 of them
 /// give the expected words only in the quote they cite, which the judge does not
 /// read).
+///
+/// The blind set of the eighteenth round, `blind26.toml` (456 questions, written the
+/// same way), run once on the round's first build (`26babf5`, the same figures as
+/// the seventeenth round's final build): 84.7% answered right, 92.3% declined, 22
+/// wrong (4.8%). A development set since, not harvested. (The round's later changes
+/// brought `blind23` from 18 wrong answers to 16, `blind24` from 17 to 15 and
+/// `blind25` from 40 to 39.)
 #[test]
 fn former_blind_sets_do_not_regress() {
-    holds("blind23", 89.5, 95.5, 18);
-    holds("blind24", 90.0, 94.0, 17);
-    holds("blind25", 85.0, 94.0, 40);
+    holds("blind23", 89.5, 96.5, 16);
+    holds("blind24", 90.0, 94.5, 15);
+    holds("blind25", 85.0, 94.5, 39);
+    holds("blind26", 84.0, 93.5, 20);
 }

@@ -624,18 +624,48 @@ impl Matcher {
         }
         let proposed = self.top(query, limit.max(CANDIDATES));
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
-        let mut scored: Vec<Scored> = self
-            .judge_all(query, &docs, None)
-            .into_iter()
-            .map(|j| Scored {
+        let mut judged = self.scored(query, &docs);
+        let mut scored: Vec<Scored> = judged
+            .drain(..)
+            .map(|(score, j)| Scored {
                 target: self.target(j.doc),
-                confidence: self.model.confidence(self.model.score(&j.features)),
+                confidence: self.model.confidence(score),
                 coverage: j.coverage,
             })
             .collect();
         self.rank_judged(query, &mut scored, |s| (s.confidence, self.doc_of(s.target)));
         scored.truncate(limit);
         scored
+    }
+
+    /// Each of `docs` judged, with its score. The entry a curator wrote the question
+    /// for word for word scores at least as high as the best, and so ranks first
+    /// (the tie is its): a curator who adds a missed question to an entry, as
+    /// `review` has them do, expects that question answered from it, however close
+    /// a phrasing elsewhere comes ("which couple went to lunch after", written for
+    /// what the documents don't say, had gone to the fact about the park).
+    fn scored(&self, query: &Query, proposed: &[Doc]) -> Vec<(f64, model::Judged)> {
+        // The search may not propose it: its cheap score is cut for an entry about
+        // someone else than the question names ("did soko say it was an ad").
+        let mut docs = proposed.to_vec();
+        let from = self.said.partition_point(|&(hash, _)| hash < query.said);
+        for &(_, doc) in self.said[from..].iter().take_while(|(hash, _)| *hash == query.said) {
+            if !docs.contains(&doc) {
+                docs.push(doc);
+            }
+        }
+        let mut judged: Vec<_> =
+            self.judge_all(query, &docs, None).into_iter().map(|j| (self.model.score(&j.features), j)).collect();
+        let best = judged.iter().map(|(score, _)| *score).fold(f64::NEG_INFINITY, f64::max);
+        if let Some((score, _)) = judged.iter_mut().find(|(_, j)| self.said(query, j.doc)) {
+            *score = score.max(best);
+        }
+        judged
+    }
+
+    /// Whether a curator wrote `query` word for word as a phrasing of `doc`.
+    fn said(&self, query: &Query, doc: Doc) -> bool {
+        self.said.binary_search(&(query.said, doc)).is_ok()
     }
 
     /// Sorts `items` by confidence, highest first, and the entries of equal confidence
@@ -663,8 +693,12 @@ impl Matcher {
     /// did soko kiss" of her partner, not of her going first, though more questions
     /// about that name Soko and a kiss).
     fn tie_break(&self, query: &Query, doc: Doc) -> (bool, bool, std::cmp::Reverse<usize>, Doc) {
-        let said = self.said.binary_search(&(query.said, doc)).is_ok();
-        (!said, doc.0 >= self.facts, std::cmp::Reverse(self.phrasings[doc.0 as usize].holding_all(query)), doc)
+        (
+            !self.said(query, doc),
+            doc.0 >= self.facts,
+            std::cmp::Reverse(self.phrasings[doc.0 as usize].holding_all(query)),
+            doc,
+        )
     }
 
     /// The question's words read, and its facts ranked by `rank` if it has any known word.
@@ -860,8 +894,7 @@ impl Matcher {
         let _ = writeln!(out, "second stage: {}", weights(&model::CALIBRATION, &self.model.calibration));
         let proposed = self.top(&query, CANDIDATES);
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
-        let mut judged: Vec<_> =
-            self.judge_all(&query, &docs, None).into_iter().map(|j| (self.model.score(&j.features), j)).collect();
+        let mut judged = self.scored(&query, &docs);
         // Ranked as `judged` ranks them, by the confidence printed: two scores a hair
         // apart can give one confidence, which answering treats as a tie.
         self.rank_judged(&query, &mut judged, |(score, j)| (self.model.confidence(*score), j.doc));
@@ -871,7 +904,9 @@ impl Matcher {
                 Target::Fact(id) => format!("{} ({})", kb.fact(id).id, kb.fact(id).title),
                 Target::Gap(id) => format!("{} (the documents don't say)", kb.gap(id).id),
             };
-            let _ = writeln!(out, "{confidence:.3} {name} (score {score:+.2})");
+            // Its score is lifted to the best's, so its parts below do not add up to it.
+            let curated = if self.said(&query, j.doc) { ", a phrasing of it word for word" } else { "" };
+            let _ = writeln!(out, "{confidence:.3} {name} (score {score:+.2}{curated})");
             let parts: Vec<String> = model::FEATURES
                 .iter()
                 .zip(j.features)

@@ -142,7 +142,9 @@ impl<'a> Reader<'a> {
             .iter()
             .map(|phrasing| {
                 let words = text::words(phrasing);
-                said.push(text::hash_words(&words));
+                // Hashed as a fan's question is, its chat wrapping dropped: "pls answer:
+                // where did..." asked as written is that phrasing.
+                said.push(text::hash_words(&text::question_words(phrasing)));
                 let (qtype, qualifier) = qtype::detect(&words);
                 let focus = qtype::focus(&words).map(|i| self.stem(&words[i]));
                 (qtype, focus, self.read(&words, qualifier))

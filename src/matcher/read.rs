@@ -144,7 +144,7 @@ impl<'a> Reader<'a> {
                 let words = text::words(phrasing);
                 // Hashed as a fan's question is, its chat wrapping dropped: "pls answer:
                 // where did..." asked as written is that phrasing.
-                said.push(text::hash_words(&text::question_words(phrasing)));
+                said.push(text::hash_words(text::without_filler(&words).as_deref().unwrap_or(&words)));
                 let (qtype, qualifier) = qtype::detect(&words);
                 let focus = qtype::focus(&words).map(|i| self.stem(&words[i]));
                 (qtype, focus, self.read(&words, qualifier))

@@ -138,6 +138,31 @@ static PHRASES: LazyLock<WordMap<String, Vec<Vec<String>>>> = LazyLock::new(|| {
 /// phrase was the question: "does anyone know"). Most questions hold none, and cost
 /// a lookup of each word and no allocation.
 pub fn drop_filler(words: &mut Vec<String>) {
+    let found = filler_in(words);
+    if found.is_empty() {
+        return;
+    }
+    let mut at = 0;
+    words.retain(|_| {
+        let keep = !found.iter().any(|r| r.contains(&at));
+        at += 1;
+        keep
+    });
+}
+
+/// [`drop_filler`] on a copy, made only if some phrase goes: `true` and `kept`
+/// holds what is left.
+pub fn drop_filler_into(words: &[String], kept: &mut Vec<String>) -> bool {
+    let found = filler_in(words);
+    if found.is_empty() {
+        return false;
+    }
+    kept.extend(words.iter().enumerate().filter(|(i, _)| !found.iter().any(|r| r.contains(i))).map(|(_, w)| w.clone()));
+    true
+}
+
+/// Where the chat phrases stand in `words`; none if nothing else would be left.
+fn filler_in(words: &[String]) -> Vec<std::ops::Range<usize>> {
     let mut found: Vec<std::ops::Range<usize>> = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -151,15 +176,10 @@ pub fn drop_filler(words: &mut Vec<String>) {
         }
     }
     let dropped: usize = found.iter().map(|r| r.len()).sum();
-    if dropped == 0 || dropped == words.len() {
-        return;
+    if dropped == words.len() {
+        found.clear();
     }
-    let mut at = 0;
-    words.retain(|_| {
-        let keep = !found.iter().any(|r| r.contains(&at));
-        at += 1;
-        keep
-    });
+    found
 }
 
 #[cfg(test)]

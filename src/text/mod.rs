@@ -59,6 +59,14 @@ pub fn question_words(question: &str) -> Vec<String> {
     words
 }
 
+/// `words` as [`question_words`] leaves them, if the chat phrases wrapping them
+/// change anything (`None`: they are the same): a curated phrasing is hashed as a
+/// fan's question is, and most hold no such phrase.
+pub fn without_filler(words: &[String]) -> Option<Vec<String>> {
+    let mut kept = Vec::new();
+    filler::drop_filler_into(words, &mut kept).then_some(kept)
+}
+
 /// Splits text into lower-case, accent-free words.
 ///
 /// Discord mentions (`@everyone`, `<@123>`, `<#456>`) are dropped, digit groups keep
@@ -339,6 +347,16 @@ mod tests {
         for chat in ["lol that video", "I loved the song", "soko is great", "", "hey guys"] {
             assert!(!looks_like_question(chat), "{chat:?}");
         }
+    }
+
+    #[test]
+    fn a_phrasing_without_its_filler_is_the_question_a_fan_asks() {
+        for text in ["pls answer: where did soko sleep", "where did soko sleep", "does anyone know"] {
+            let words = w(text);
+            let kept = without_filler(&words);
+            assert_eq!(kept.as_deref().unwrap_or(&words), question_words(text), "{text:?}");
+        }
+        assert_eq!(without_filler(&w("where did soko sleep")), None, "nothing to drop, nothing copied");
     }
 
     #[test]

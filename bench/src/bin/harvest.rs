@@ -219,6 +219,15 @@ mod tests {
         dir
     }
 
+    /// [`fixture`] with `entries` added to its base.
+    fn fixture_with(name: &str, entries: &str) -> PathBuf {
+        let dir = fixture(name);
+        let base = dir.join("knowledge.toml");
+        let text = std::fs::read_to_string(&base).expect("base") + entries;
+        std::fs::write(&base, text).expect("write base");
+        dir
+    }
+
     fn set(dir: &Path, text: &str) -> PathBuf {
         let path = dir.join("set.toml");
         std::fs::write(&path, text).expect("write set");
@@ -257,10 +266,8 @@ kind = "abstain"
     /// matcher's first fact only if that fact is asked counts already.
     #[test]
     fn a_loose_label_does_not_teach_a_fact_a_measure() {
-        let dir = fixture("measure");
-        let base = dir.join("knowledge.toml");
-        let mut text = std::fs::read_to_string(&base).expect("base");
-        text.push_str(
+        let dir = fixture_with(
+            "measure",
             r#"
 [[fact]]
 id = "soko-tune"
@@ -273,7 +280,7 @@ questions = ["who made the tune"]
   quote = "she also provided the pretty tune"
 "#,
         );
-        std::fs::write(&base, text).expect("write base");
+        let base = dir.join("knowledge.toml");
         let case = |q: &str| format!("[[case]]\nq = \"{q}\"\nkind = \"answer\"\nexpect_any = [\"the\"]\n\n");
         let sets = [set(
             &dir,
@@ -293,10 +300,8 @@ questions = ["who made the tune"]
     /// entry to answer it.
     #[test]
     fn a_near_miss_a_template_declines_is_left_where_it_is() {
-        let dir = fixture("template");
-        let base = dir.join("knowledge.toml");
-        let mut text = std::fs::read_to_string(&base).expect("base");
-        text.push_str(
+        let dir = fixture_with(
+            "template",
             r#"
 [[entity]]
 id = "soko"
@@ -333,7 +338,7 @@ questions = ["what other songs has soko released", "what was soko's first album"
 reply = "The documents name one song of Soko's and no album."
 "#,
         );
-        std::fs::write(&base, text).expect("write base");
+        let base = dir.join("knowledge.toml");
         let sets = [set(
             &dir,
             r#"

@@ -646,7 +646,7 @@ impl Matcher {
     /// what the documents don't say, had gone to the fact about the park).
     fn scored(&self, query: &Query, proposed: &[Doc]) -> Vec<(f64, model::Judged)> {
         // The search may not propose it: its cheap score is cut for an entry about
-        // someone else than the question names ("did soko say it was an ad").
+        // someone other than the question names ("did soko say it was an ad").
         let mut docs = proposed.to_vec();
         let from = self.said.partition_point(|&(hash, _)| hash < query.said);
         for &(_, doc) in self.said[from..].iter().take_while(|(hash, _)| *hash == query.said) {

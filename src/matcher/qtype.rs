@@ -55,6 +55,8 @@ const TIME_NOUNS: &[&str] = &["time", "day", "date", "year", "month", "hour"];
 /// "wen", "whos") are made standard by `text::words` before any question is read.
 const WHAT: &[&str] = &["what", "which"];
 const HOW: &[&str] = &["how", "hw"];
+/// The word after "how" that makes it a count.
+const COUNT: &[&str] = &["many", "much", "meny"];
 
 /// The type one question word asks for on its own ("who": a person).
 fn wh_type(word: &str) -> Option<QType> {
@@ -130,7 +132,7 @@ pub fn detect(words: &[String]) -> (Option<QType>, Option<usize>) {
         let (word, next) = (word.as_str(), words.get(i + 1).map(String::as_str));
         let found = match next {
             _ if HOW.contains(&word) => match next {
-                Some("many" | "much" | "meny") => Some((QType::Quantity, None)),
+                Some(next) if COUNT.contains(&next) => Some((QType::Quantity, None)),
                 Some("long") => Some((QType::Duration, Some(i + 1))),
                 Some("old" | "tall" | "young") => Some((QType::Age, Some(i + 1))),
                 _ => None,
@@ -185,7 +187,7 @@ pub fn focus(words: &[String]) -> Option<usize> {
         let (word, next) = (words[i].as_str(), words.get(i + 1).map(String::as_str));
         if WHAT.contains(&word) {
             Some(i + 1)
-        } else if HOW.contains(&word) && matches!(next, Some("many" | "much" | "meny")) {
+        } else if HOW.contains(&word) && next.is_some_and(|n| COUNT.contains(&n)) {
             Some(i + 2)
         } else {
             None

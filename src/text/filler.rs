@@ -150,15 +150,14 @@ pub fn drop_filler(words: &mut Vec<String>) {
     });
 }
 
-/// [`drop_filler`] on a copy, made only if some phrase goes: `true` and `kept`
-/// holds what is left.
-pub fn drop_filler_into(words: &[String], kept: &mut Vec<String>) -> bool {
+/// `words` as [`drop_filler`] leaves them, if it would change them: a copy is made
+/// only then.
+pub fn without_filler(words: &[String]) -> Option<Vec<String>> {
     let found = filler_in(words);
-    if found.is_empty() {
-        return false;
-    }
-    kept.extend(words.iter().enumerate().filter(|(i, _)| !found.iter().any(|r| r.contains(i))).map(|(_, w)| w.clone()));
-    true
+    (!found.is_empty()).then(|| {
+        let kept = words.iter().enumerate().filter(|(i, _)| !found.iter().any(|r| r.contains(i)));
+        kept.map(|(_, w)| w.clone()).collect()
+    })
 }
 
 /// Where the chat phrases stand in `words`; none if nothing else would be left.

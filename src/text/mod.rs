@@ -15,6 +15,9 @@ mod filler;
 mod stopwords;
 
 pub use analyzer::{longest_phrase, Analyzer, Token};
+/// A curated phrasing is hashed as a fan's question is: `words` as [`question_words`]
+/// leaves them, if the chat phrases wrapping them change anything.
+pub use filler::without_filler;
 pub use stopwords::is_stopword;
 
 /// A map keyed by words or their hashes, with a fast hash of fixed seed. Its keys
@@ -57,14 +60,6 @@ pub fn question_words(question: &str) -> Vec<String> {
     let mut words = words(clip(question, MAX_QUESTION_CHARS));
     filler::drop_filler(&mut words);
     words
-}
-
-/// `words` as [`question_words`] leaves them, if the chat phrases wrapping them
-/// change anything (`None`: they are the same): a curated phrasing is hashed as a
-/// fan's question is, and most hold no such phrase.
-pub fn without_filler(words: &[String]) -> Option<Vec<String>> {
-    let mut kept = Vec::new();
-    filler::drop_filler_into(words, &mut kept).then_some(kept)
 }
 
 /// Splits text into lower-case, accent-free words.
@@ -351,12 +346,14 @@ mod tests {
 
     #[test]
     fn a_phrasing_without_its_filler_is_the_question_a_fan_asks() {
-        for text in ["pls answer: where did soko sleep", "where did soko sleep", "does anyone know"] {
+        for text in ["late to the party but where did soko sleep", "where did soko sleep", "does anyone know"] {
             let words = w(text);
             let kept = without_filler(&words);
             assert_eq!(kept.as_deref().unwrap_or(&words), question_words(text), "{text:?}");
         }
+        assert_eq!(without_filler(&w("late to the party but who")), Some(w("but who")));
         assert_eq!(without_filler(&w("where did soko sleep")), None, "nothing to drop, nothing copied");
+        assert_eq!(without_filler(&w("does anyone know")), None, "the filler is the question");
     }
 
     #[test]

@@ -624,7 +624,7 @@ impl Matcher {
         }
         let proposed = self.top(query, limit.max(CANDIDATES));
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
-        let mut judged = self.scored(query, &docs);
+        let mut judged = self.scored(query, docs);
         let mut scored: Vec<Scored> = judged
             .drain(..)
             .map(|(score, j)| Scored {
@@ -644,12 +644,13 @@ impl Matcher {
     /// `review` has them do, expects that question answered from it, however close
     /// a phrasing elsewhere comes ("which couple went to lunch after", written for
     /// what the documents don't say, had gone to the fact about the park).
-    fn scored(&self, query: &Query, proposed: &[Doc]) -> Vec<(f64, model::Judged)> {
+    fn scored(&self, query: &Query, mut docs: Vec<Doc>) -> Vec<(f64, model::Judged)> {
+        let from = self.said.partition_point(|&(hash, _)| hash < query.said);
+        let curated: Vec<Doc> =
+            self.said[from..].iter().take_while(|(hash, _)| *hash == query.said).map(|&(_, doc)| doc).collect();
         // The search may not propose it: its cheap score is cut for an entry about
         // someone other than the question names ("did soko say it was an ad").
-        let mut docs = proposed.to_vec();
-        let from = self.said.partition_point(|&(hash, _)| hash < query.said);
-        for &(_, doc) in self.said[from..].iter().take_while(|(hash, _)| *hash == query.said) {
+        for &doc in &curated {
             if !docs.contains(&doc) {
                 docs.push(doc);
             }
@@ -657,7 +658,7 @@ impl Matcher {
         let mut judged: Vec<_> =
             self.judge_all(query, &docs, None).into_iter().map(|j| (self.model.score(&j.features), j)).collect();
         let best = judged.iter().map(|(score, _)| *score).fold(f64::NEG_INFINITY, f64::max);
-        if let Some((score, _)) = judged.iter_mut().find(|(_, j)| self.said(query, j.doc)) {
+        for (score, _) in judged.iter_mut().filter(|(_, j)| curated.contains(&j.doc)) {
             *score = score.max(best);
         }
         judged
@@ -894,7 +895,7 @@ impl Matcher {
         let _ = writeln!(out, "second stage: {}", weights(&model::CALIBRATION, &self.model.calibration));
         let proposed = self.top(&query, CANDIDATES);
         let docs: Vec<Doc> = proposed.iter().map(|s| self.doc_of(s.target)).collect();
-        let mut judged = self.scored(&query, &docs);
+        let mut judged = self.scored(&query, docs);
         // Ranked as `judged` ranks them, by the confidence printed: two scores a hair
         // apart can give one confidence, which answering treats as a tie.
         self.rank_judged(&query, &mut judged, |(score, j)| (self.model.confidence(*score), j.doc));

@@ -536,25 +536,21 @@ fn a_tie_goes_to_the_fact_asked_that_way_for_the_same_type_of_answer() {
 fn every_curated_phrasing_ranks_its_own_entry_first() {
     let (kb, m) = shipped();
     let entries = kb.facts().iter().map(|f| &f.questions).chain(kb.gaps().iter().map(|g| &g.questions));
-    let written: Vec<(Target, &String)> = entries
+    let written: Vec<(Target, &String, u64)> = entries
         .enumerate()
         .flat_map(|(i, questions)| {
-            let target = if i < kb.facts().len() {
-                Target::Fact(FactId(i as u32))
-            } else {
-                Target::Gap(GapId((i - kb.facts().len()) as u32))
-            };
-            questions.iter().map(move |q| (target, q))
+            let target = m.target(Doc(i as u32));
+            questions.iter().map(move |q| (target, q, text::hash_words(&text::question_words(q))))
         })
         .collect();
-    let mut owners: std::collections::HashMap<u64, Vec<Target>> = std::collections::HashMap::new();
-    for (target, q) in &written {
-        owners.entry(text::hash_words(&text::question_words(q))).or_default().push(*target);
+    let mut owners: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for (_, _, hash) in &written {
+        *owners.entry(*hash).or_default() += 1;
     }
     let misses: Vec<String> = written
         .iter()
-        .filter(|(_, q)| owners[&text::hash_words(&text::question_words(q))].len() == 1)
-        .filter_map(|(target, q)| {
+        .filter(|(_, _, hash)| owners[hash] == 1)
+        .filter_map(|(target, q, _)| {
             let first = m.rank(q).ranked.first().map(|s| s.target);
             (first != Some(*target)).then(|| format!("{q:?}: {target:?}, ranked {first:?}"))
         })

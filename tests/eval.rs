@@ -60,20 +60,22 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 /// "how long", and each declines one more and answers one fewer wrongly; its
 /// eighteenth reads what "how many" counts as the question's focus, and holdout
 /// declines "how many veiws by lunchtime on day one": the typo is a word of the base,
-/// asked as a count only by an unknown entry.)
+/// asked as a count only by an unknown entry; its nineteenth harvested `blind23` to
+/// `blind27`, and the threshold the base learns rose from 0.647 to 0.702: holdout
+/// answers 2 fewer and holdout2 1 fewer, as many wrong.)
 #[test]
 fn held_out_sets_do_not_regress() {
-    holds("holdout", 90.5, 97.5, 3);
-    holds("holdout2", 88.0, 97.0, 4);
+    holds("holdout", 89.0, 97.5, 3);
+    holds("holdout2", 88.0, 97.5, 4);
 }
 
-/// The sets written blind for issue 9 (`blind3.toml` to `blind22.toml`: fans'
+/// The sets written blind for issue 9 (`blind3.toml` to `blind27.toml`: fans'
 /// register, over a quarter asking what the documents leave open). Each was run once
 /// as a round's generalization figure (see BENCHMARKS.md and below), then used as a
 /// development set; their questions are now phrasings of the base (`harvest`, the
 /// curator's loop: `blind3` to `blind9` since issue 9's sixth round, `blind10` since
 /// its seventh, `blind11` since its eighth, `blind12` to `blind22` since its
-/// sixteenth), so these guards say only that the base still answers what it was
+/// sixteenth, `blind23` to `blind27` since its nineteenth), so these guards say only that the base still answers what it was
 /// taught, and declines what it was taught to decline.
 /// Generalization is measured on a new blind set each round. The figures of the
 /// sets harvested in the sixteenth round, from their one run:
@@ -109,25 +111,30 @@ fn held_out_sets_do_not_regress() {
 #[test]
 fn harvested_sets_are_still_answered() {
     holds("blind3", 99.0, 98.0, 2);
-    holds("blind4", 96.0, 97.0, 9);
+    holds("blind4", 95.5, 98.0, 8);
     holds("blind5", 98.0, 98.0, 2);
-    holds("blind6", 98.0, 98.0, 4);
+    holds("blind6", 98.5, 99.0, 1);
     holds("blind7", 98.5, 98.5, 1);
-    holds("blind8", 95.5, 94.5, 8);
-    holds("blind9", 96.0, 96.5, 9);
-    holds("blind10", 96.5, 96.0, 8);
-    holds("blind11", 98.0, 95.5, 10);
-    holds("blind12", 96.5, 95.5, 9);
-    holds("blind13", 97.5, 95.5, 10);
-    holds("blind14", 97.0, 97.0, 10);
-    holds("blind15", 93.5, 98.5, 10);
-    holds("blind16", 96.5, 96.5, 8);
-    holds("blind17", 96.0, 93.5, 15);
-    holds("blind18", 93.5, 91.5, 25);
-    holds("blind19", 94.5, 93.5, 16);
-    holds("blind20", 96.0, 97.0, 10);
-    holds("blind21", 95.0, 97.0, 10);
-    holds("blind22", 96.5, 95.5, 12);
+    holds("blind8", 96.0, 96.0, 5);
+    holds("blind9", 96.0, 96.5, 8);
+    holds("blind10", 97.0, 97.5, 5);
+    holds("blind11", 98.0, 97.5, 3);
+    holds("blind12", 96.5, 97.5, 5);
+    holds("blind13", 98.0, 96.0, 8);
+    holds("blind14", 98.0, 98.5, 7);
+    holds("blind15", 94.0, 98.5, 8);
+    holds("blind16", 96.5, 97.5, 6);
+    holds("blind17", 96.5, 94.0, 13);
+    holds("blind18", 94.0, 94.0, 19);
+    holds("blind19", 95.0, 94.0, 13);
+    holds("blind20", 95.5, 98.5, 7);
+    holds("blind21", 95.5, 97.5, 8);
+    holds("blind22", 97.0, 96.5, 11);
+    holds("blind23", 95.0, 100.0, 7);
+    holds("blind24", 98.0, 99.0, 4);
+    holds("blind25", 91.5, 97.5, 23);
+    holds("blind26", 94.0, 98.5, 9);
+    holds("blind27", 96.5, 99.0, 8);
 }
 
 /// Sets of fans' questions written to be harvested, never to measure (`train1.toml`
@@ -149,15 +156,15 @@ fn harvested_sets_are_still_answered() {
 #[test]
 fn training_sets_are_still_answered() {
     holds("train1", 96.5, 98.5, 7);
-    holds("train2", 92.5, 95.5, 16);
-    holds("train3", 95.0, 97.0, 5);
-    holds("train4", 94.5, 99.0, 4);
-    holds("train5", 96.0, 95.5, 9);
-    holds("train6", 94.5, 96.0, 13);
-    holds("train9", 93.5, 94.0, 21);
-    holds("train10", 96.5, 95.5, 13);
-    holds("train11", 95.0, 93.5, 16);
-    holds("train12", 94.0, 94.5, 22);
+    holds("train2", 92.0, 97.5, 11);
+    holds("train3", 95.5, 99.0, 2);
+    holds("train4", 94.5, 99.0, 5);
+    holds("train5", 96.0, 96.5, 9);
+    holds("train6", 95.0, 98.0, 11);
+    holds("train9", 93.5, 94.5, 16);
+    holds("train10", 96.5, 96.5, 11);
+    holds("train11", 95.5, 96.5, 9);
+    holds("train12", 94.0, 95.0, 18);
 }
 
 /// The blind set of issue 9's sixteenth round, `blind23.toml` (462 questions, by a
@@ -192,13 +199,14 @@ fn training_sets_are_still_answered() {
 /// final build: 283 right, 133 declined, 17 wrong. `blind29.toml` (456 questions, by
 /// a fourth helper), run once on the same answers: 89.0% answered right, 94.9%
 /// declined, 15 wrong (3.3%); the seventeenth round's final build: 284, 128, 20.
+///
+/// The nineteenth round harvested `blind23` to `blind27` (their guards are with the
+/// harvested sets above). `blind28` and `blind29` stay out of the base, so that the
+/// next changes show on them before the next blind set; with the harvest and the
+/// threshold it learns (0.702), `blind28` is answered as before and `blind29`
+/// answers 2 fewer right, declines 2 more and answers 3 fewer wrongly.
 #[test]
 fn former_blind_sets_do_not_regress() {
-    holds("blind23", 89.5, 96.5, 16);
-    holds("blind24", 90.0, 94.5, 15);
-    holds("blind25", 85.0, 94.5, 39);
-    holds("blind26", 84.0, 93.5, 20);
-    holds("blind27", 88.5, 96.0, 17);
     holds("blind28", 86.5, 95.5, 16);
-    holds("blind29", 88.5, 94.5, 15);
+    holds("blind29", 88.0, 96.0, 12);
 }

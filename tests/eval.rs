@@ -62,11 +62,15 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 /// declines "how many veiws by lunchtime on day one": the typo is a word of the base,
 /// asked as a count only by an unknown entry; its nineteenth harvested `blind23` to
 /// `blind27`, and the threshold the base learns rose from 0.647 to 0.702: holdout
-/// answers 2 fewer and holdout2 1 fewer, as many wrong.)
+/// answers 2 fewer and holdout2 1 fewer, as many wrong; reading a value that a
+/// question of whether something is so offers ("they filmed it in march right?")
+/// as one a fact giving such values answers, holdout2 answers that question and
+/// holdout one fewer, "what day did heritage's column come out", which the
+/// retrained model ties to its sibling fact.)
 #[test]
 fn held_out_sets_do_not_regress() {
-    holds("holdout", 89.0, 97.5, 3);
-    holds("holdout2", 88.0, 97.5, 4);
+    holds("holdout", 88.0, 97.5, 3);
+    holds("holdout2", 89.0, 97.5, 4);
 }
 
 /// The sets written blind for issue 9 (`blind3.toml` to `blind27.toml`: fans'
@@ -130,11 +134,11 @@ fn harvested_sets_are_still_answered() {
     holds("blind20", 95.5, 98.5, 7);
     holds("blind21", 95.5, 97.5, 8);
     holds("blind22", 97.0, 96.5, 11);
-    holds("blind23", 95.0, 100.0, 7);
+    holds("blind23", 95.0, 99.0, 8);
     holds("blind24", 98.0, 99.0, 4);
     holds("blind25", 91.5, 97.5, 23);
     holds("blind26", 94.0, 98.5, 9);
-    holds("blind27", 96.5, 99.0, 8);
+    holds("blind27", 96.5, 99.0, 9);
 }
 
 /// Sets of fans' questions written to be harvested, never to measure (`train1.toml`
@@ -163,7 +167,7 @@ fn training_sets_are_still_answered() {
     holds("train6", 95.0, 98.0, 11);
     holds("train9", 93.5, 94.5, 16);
     holds("train10", 96.5, 96.5, 11);
-    holds("train11", 95.5, 96.5, 9);
+    holds("train11", 95.5, 95.5, 10);
     holds("train12", 94.0, 95.0, 18);
 }
 
@@ -204,9 +208,13 @@ fn training_sets_are_still_answered() {
 /// harvested sets above). `blind28` and `blind29` stay out of the base, so that the
 /// next changes show on them before the next blind set; with the harvest and the
 /// threshold it learns (0.702), `blind28` is answered as before and `blind29`
-/// answers 2 fewer right, declines 2 more and answers 3 fewer wrongly.
+/// answers 2 fewer right, declines 2 more and answers 3 fewer wrongly. Reading a
+/// value offered for checking answers "was the shoot in march" (`blind28`) and
+/// "soko's tetu interview was 2014 right" (`blind29`); on the harvested sets, one
+/// question `blind23` says to decline is answered ("did first kiss ever hit 100
+/// million views" gets the view counts the documents give).
 #[test]
 fn former_blind_sets_do_not_regress() {
-    holds("blind28", 86.5, 95.5, 16);
-    holds("blind29", 88.0, 96.0, 12);
+    holds("blind28", 87.0, 95.5, 16);
+    holds("blind29", 88.5, 96.0, 12);
 }

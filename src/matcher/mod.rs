@@ -119,6 +119,9 @@ pub struct Matcher {
     /// The lightest phrasing of all.
     shortest_anywhere: f32,
     qtypes: Vec<QTypes>,
+    /// Each entry's kinds of value given ([`IndexedEntry::gives`]): what a question
+    /// offering a value for checking can be answered by.
+    gives: Vec<QTypes>,
     /// The focus stems each entry's phrasings ask for ("park" in "which park..."),
     /// sorted, with how many phrasings ask each.
     focuses: Vec<Vec<(String, u16)>>,
@@ -193,14 +196,17 @@ struct IndexedEntry {
     /// Each phrasing's words hashed, for [`Matcher::said`].
     said: Vec<u64>,
     qtypes: QTypes,
+    /// The kinds of value its answer and quotes give ([`qtype::offered`]).
+    gives: QTypes,
     focuses: Vec<(String, u16)>,
     pairs: Vec<(Pair, u16)>,
     uses: Vec<(TermId, u16, bool)>,
 }
 
 impl IndexedEntry {
-    /// `read`, its run's term numbers made ids by `ids`.
-    fn new(read: read::EntryRead, ids: &[TermId]) -> IndexedEntry {
+    /// `read`, its run's term numbers made ids by `ids`; `kinds` are the kinds of
+    /// value each term number is.
+    fn new(read: read::EntryRead, ids: &[TermId], kinds: &[QTypes]) -> IndexedEntry {
         let ids_of = |numbers: read::Terms| -> Vec<TermId> { numbers.into_iter().map(|n| ids[n as usize]).collect() };
         let mut weak = Vec::new();
         let mut phrasings = Vec::with_capacity(read.phrasings.len());
@@ -233,7 +239,9 @@ impl IndexedEntry {
             terms.dedup();
             strong_texts.extend(terms);
         }
+        let mut gives = QTypes::default();
         for weak_text in read.weak {
+            gives = weak_text.iter().fold(gives, |all, &n| all.union(kinds[n as usize]));
             let terms = ids_of(weak_text);
             pairs.extend(pairs_of(&terms));
             weak.extend(terms);
@@ -243,6 +251,7 @@ impl IndexedEntry {
             asks,
             said: read.said,
             qtypes,
+            gives,
             focuses,
             pairs: counted(pairs),
             uses: uses_of(counted(strong_texts), &weak),
@@ -445,6 +454,11 @@ struct Query {
     said: u64,
     /// The words no entry knows, for `explain`.
     strangers: Vec<String>,
+    /// The values a question of no type offers for checking ("was it shot in march"),
+    /// known terms with the types of answer each would be ([`qtype::offered`]).
+    offered: Vec<(TermId, QTypes)>,
+    /// The same, of the words no entry knows ("did 30 people kiss").
+    offered_unknown: Vec<QTypes>,
     /// Each entry's phrasing similarity, once worked out: the search scores the
     /// entries the model then judges.
     similar: std::cell::RefCell<Vec<(Doc, f32)>>,
@@ -485,6 +499,7 @@ impl Matcher {
         let mut phrasings = Vec::with_capacity(docs.len());
         let mut asks = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
+        let mut gives = Vec::with_capacity(docs.len());
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         let mut pairs = Vec::with_capacity(docs.len());
@@ -498,9 +513,10 @@ impl Matcher {
             let mut runs = runs.into_iter().peekable();
             let (mut workers, mut last) = (Vec::new(), None);
             while let Some(run) = runs.next() {
+                let kinds: Vec<QTypes> = run.terms.iter().map(|term| qtype::offered(term)).collect();
                 let ids: Vec<TermId> = run.terms.into_iter().map(|term| builder.intern(term)).collect();
                 let index = move || -> Vec<IndexedEntry> {
-                    run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids)).collect()
+                    run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids, &kinds)).collect()
                 };
                 match runs.peek() {
                     Some(_) => workers.push(scope.spawn(index)),
@@ -519,6 +535,7 @@ impl Matcher {
             phrasings.push(entry.phrasings);
             asks.push(entry.asks);
             qtypes.push(entry.qtypes);
+            gives.push(entry.gives);
             focuses.push(entry.focuses);
         }
         let entity_heads = groups[groups.len() - kb.entities().len()..].iter().map(|g| g[0].as_str());
@@ -549,6 +566,7 @@ impl Matcher {
             shortest,
             phrasings,
             qtypes,
+            gives,
             focuses,
             facts: kb.facts().len() as u32,
             about: docs.iter().map(|d| d.about.to_vec()).collect(),
@@ -819,12 +837,14 @@ impl Matcher {
         }
         let mut unknown: Vec<String> = Vec::new();
         let mut sequence: Vec<TermId> = Vec::new();
+        let checks = query.qtype.is_none() && qtype::asks_whether(words);
         for (term, trust) in self.analyzer.fold(&tokens) {
             if let Some(&entity) = self.entities.get(&term) {
                 if !query.entities.contains(&entity) {
                     query.entities.push(entity);
                 }
             }
+            let offered = if checks { qtype::offered(&term) } else { QTypes::default() };
             match self.terms.get(&term) {
                 Some(&id) => {
                     sequence.push(id);
@@ -833,8 +853,16 @@ impl Matcher {
                         Some(seen) => seen.1 = seen.1.max(weight),
                         None => query.terms.push((id, weight)),
                     }
+                    if !offered.is_empty() && !query.offered.iter().any(|(t, _)| *t == id) {
+                        query.offered.push((id, offered));
+                    }
                 }
-                None if !unknown.contains(&term) => unknown.push(term),
+                None if !unknown.contains(&term) => {
+                    if !offered.is_empty() {
+                        query.offered_unknown.push(offered);
+                    }
+                    unknown.push(term);
+                }
                 None => {}
             }
         }

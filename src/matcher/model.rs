@@ -192,11 +192,25 @@ impl Matcher {
                 _ => postings[at].1,
             }
         };
-        let mut covered = 0.0f32;
+        // A value a question offers for checking, of a kind the entry's answer or
+        // quotes give ("was it shot in march" of the fact that it was shot at the end
+        // of February), is one the entry answers, by correcting it if need be: the
+        // entry accounts for it, and its phrasings are compared with the rest of the
+        // question.
+        let gives = self.gives[doc.0 as usize];
+        let answers_offered = |term: TermId| query.offered.iter().any(|&(t, kinds)| t == term && kinds.meets(gives));
+        let offered_unknown =
+            query.offered_unknown.iter().filter(|kinds| kinds.meets(gives)).count() as f32 * self.unknown_weight;
+        let mut offered = offered_unknown;
+        let mut covered = offered_unknown;
         let mut untouched = 0.0f32;
         let mut held = 0u64;
         for (i, &(term, weight)) in query.terms.iter().enumerate() {
-            let s = strength(term);
+            let mut s = strength(term);
+            if answers_offered(term) {
+                s = 1.0;
+                offered += weight;
+            }
             covered += weight * s;
             if s == 0.0 {
                 untouched += weight;
@@ -206,8 +220,8 @@ impl Matcher {
         }
         let total = query.total.max(f32::MIN_POSITIVE);
         let phrasing = match unseen {
-            None => self.similarity_again(query, doc),
-            Some(_) => self.phrasings[doc.0 as usize].similarity(query, total, unseen),
+            None if offered == 0.0 => self.similarity_again(query, doc),
+            _ => self.phrasings[doc.0 as usize].similarity(query, (total - offered).max(f32::MIN_POSITIVE), unseen),
         };
         let coverage = (covered / total).min(1.0);
         let score = self.blend(query, doc, coverage, phrasing);
@@ -253,7 +267,7 @@ impl Matcher {
             .filter(|p| doc_pairs.binary_search_by_key(p, |d| &d.0).is_ok_and(|i| doc_pairs[i].1 >= needed))
             .count();
         let phrases = shared_pairs as f32 / query.pairs.len().max(1) as f32;
-        let unknown = query.unknown / total;
+        let unknown = (query.unknown - offered_unknown) / total;
         let typos = query.corrected as f32 / (query.terms.len().max(1)) as f32;
         let features = [
             1.0,

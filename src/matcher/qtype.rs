@@ -93,6 +93,18 @@ const YES_NO_OPENERS: &[&str] = &[
     "isn", "wasn", "didn", "doesn",
 ];
 
+/// Tags that make a statement a question of whether it is so ("they filmed it in
+/// march right?").
+const CHECK_TAGS: &[&str] = &["right", "rite", "correct", "true"];
+
+/// Whether a question asks if something is so: it opens as a yes/no question, or
+/// ends in a tag ("..., right?"). What it states may be offered for checking.
+pub fn asks_whether(words: &[String]) -> bool {
+    let opener = words.iter().position(|w| !PREAMBLE.contains(&w.as_str()));
+    opener.is_some_and(|i| YES_NO_OPENERS.contains(&words[i].as_str()))
+        || words.last().is_some_and(|w| CHECK_TAGS.contains(&w.as_str()))
+}
+
 /// Chat openers that come before the question itself ("hey bot, quick question, who...").
 const PREAMBLE: &[&str] = &[
     "hey",
@@ -206,6 +218,30 @@ pub fn focus(words: &[String]) -> Option<usize> {
     (!crate::text::is_stopword(word)).then_some(noun)
 }
 
+/// The months' stems, as the analyzer stems them.
+const MONTHS: &[&str] = &[
+    "januari", "februari", "march", "april", "june", "juli", "august", "septemb", "octob", "novemb", "decemb", "feb",
+    "sept",
+];
+/// Number words' stems the analyzer does not already write as digits.
+const NUMBERS: &[&str] = &["forti", "million", "billion", "dozen"];
+
+/// The types of answer `stem` would be if a question offered it for checking ("was
+/// it shot in march", "like 10 min long"): a month or a year is a when, another
+/// number a count or a length. Empty for any other word.
+pub(super) fn offered(stem: &str) -> QTypes {
+    let mut kinds = QTypes::default();
+    let digits = !stem.is_empty() && stem.len() <= 12 && stem.bytes().all(|b| b.is_ascii_digit());
+    let year = digits && stem.len() == 4 && (stem.starts_with("19") || stem.starts_with("20"));
+    if MONTHS.contains(&stem) || year {
+        kinds.insert(QType::When);
+    } else if digits || NUMBERS.contains(&stem) {
+        kinds.insert(QType::Quantity);
+        kinds.insert(QType::Duration);
+    }
+    kinds
+}
+
 /// A set of question types, one bit each.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QTypes(u8);
@@ -227,6 +263,10 @@ impl QTypes {
         QTypes(self.0 | other.0)
     }
 
+    pub fn meets(self, other: QTypes) -> bool {
+        self.0 & other.0 != 0
+    }
+
     pub fn iter(self) -> impl Iterator<Item = QType> {
         QType::ALL.into_iter().filter(move |q| self.contains(*q))
     }
@@ -239,6 +279,38 @@ mod tests {
 
     fn qtype(text: &str) -> Option<QType> {
         detect(&words(text)).0
+    }
+
+    #[test]
+    fn questions_of_whether_something_is_so() {
+        for yes_no in
+            ["was the shoot in march", "they filmed it in march right?", "ok so didnt it get 100 million views"]
+        {
+            assert!(asks_whether(&words(yes_no)), "{yes_no}");
+        }
+        for other in ["whats 17 times 23", "when was the shoot", "the shoot was in march"] {
+            assert!(!asks_whether(&words(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn months_and_numbers_are_offered_as_whens_and_measures() {
+        let analyzer = crate::text::Analyzer::new(Vec::<Vec<String>>::new());
+        for month in ["january", "February", "march", "april", "june", "july", "august", "september", "october"] {
+            let stem = analyzer.stem(&month.to_lowercase());
+            assert!(offered(&stem).contains(QType::When), "{month} as {stem}");
+        }
+        for month in ["november", "december"] {
+            assert!(offered(&analyzer.stem(month)).contains(QType::When), "{month}");
+        }
+        assert!(offered("2014").contains(QType::When) && !offered("2014").contains(QType::Quantity));
+        for number in ["10", "twenty", "hundred", "million", "five"] {
+            let stem = analyzer.stem(number);
+            assert!(offered(&stem).contains(QType::Quantity) && offered(&stem).contains(QType::Duration), "{number}");
+        }
+        for word in ["one", "may", "soko", "camera", "", "10k"] {
+            assert!(offered(&analyzer.stem(word)).is_empty(), "{word}");
+        }
     }
 
     #[test]

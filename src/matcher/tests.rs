@@ -136,6 +136,24 @@ fn a_phrase_shared_with_an_entry_is_a_signal_and_words_apart_are_not() {
 }
 
 #[test]
+fn a_value_offered_for_checking_is_accounted_for_by_an_entry_giving_such_values() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    let doc = |id: &str| Doc(kb.find(id).expect("fixture fact").0);
+    let coverage = |q: &str, id: &str| m.judge(&m.query(q), doc(id), None).coverage;
+    // The date's answer gives a month, so the month a fan checks is one it answers
+    // (by correcting it); the length's gives none.
+    assert_eq!(coverage("was the shoot in march", "shoot-date"), 1.0);
+    assert!(coverage("was the shoot in march", "shoot-length") < 1.0);
+    assert!(coverage("the shoot in march", "shoot-date") < 1.0, "a statement checks nothing");
+    assert!(coverage("when was the shoot in march", "shoot-date") < 1.0, "asked when, the month narrows it");
+    // A number, known to the base or not, to an answer that counts.
+    assert_eq!(coverage("did they use 12 cameras", "cameras"), 1.0);
+    assert_eq!(coverage("they used 7 cameras right", "cameras"), 1.0);
+    assert!(coverage("did they use 12 cameras", "shoot-date") < 1.0);
+}
+
+#[test]
 fn abstains_off_topic_and_on_near_misses() {
     let kb = fixture();
     let m = Matcher::new(&kb);

@@ -50,7 +50,8 @@ const UNNAMED_CONFIDENCE: f32 = 0.55;
 /// Where a question goes, or why it goes nowhere.
 enum Label {
     To(Entry, String),
-    /// Several facts pass the judge and the matcher's first is none of them.
+    /// Several facts pass the judge and the matcher's first is none of them (or two
+    /// sets, or a set and the base, file the question under different entries).
     Unclear,
     /// No fact passes the judge (the base lacks the fact, or the set's expectation
     /// is one no single answer meets).
@@ -115,9 +116,36 @@ fn harvest(base: &Path, sets: &[PathBuf]) -> Result<Tally, String> {
         let questions = QuestionSet::parse(&text).map_err(|e| format!("{}: {e}", set.display()))?;
         labels.extend(questions.case.iter().map(|case| (label(&engine, case), case.q.clone())));
     }
+    // A question two sets, or a set and the base, file under different entries is a
+    // guess either way; kept in both, it would be one phrasing two facts share,
+    // which `lint` warns of.
+    let kb = engine.kb();
+    let mut entries_of: std::collections::HashMap<String, Vec<&String>> = std::collections::HashMap::new();
+    let curated =
+        kb.facts().iter().map(|f| (&f.id, &f.questions)).chain(kb.gaps().iter().map(|g| (&g.id, &g.questions)));
+    for (id, questions) in curated {
+        for question in questions {
+            let ids = entries_of.entry(edit::phrasing(question)).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    for (label, question) in &labels {
+        if let Label::To(_, id) = label {
+            let ids = entries_of.entry(edit::phrasing(question)).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
     let mut tally = Tally::default();
     for (label, question) in &labels {
         let (entry, id) = match label {
+            Label::To(..) if entries_of.get(&edit::phrasing(question)).is_some_and(|ids| ids.len() > 1) => {
+                tally.unclear += 1;
+                continue;
+            }
             Label::To(entry, id) => (*entry, id),
             Label::Unclear => {
                 tally.unclear += 1;

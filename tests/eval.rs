@@ -213,8 +213,15 @@ fn training_sets_are_still_answered() {
 /// "didnt it get like 100 million views", which it had answered with the wrong
 /// count: the harvest filed "did first kiss ever hit 100 million views" under what
 /// the documents leave open of its numbers.
+///
+/// The blind set of the nineteenth round, `blind30.toml` (551 questions, by a helper
+/// who read only the five documents and the first 80 lines of `dev.toml`), run once
+/// on its final build (`8052bf1`): 90.3% answered right, 95.9% declined, 16 wrong
+/// (2.9%); the eighteenth round's final build: 344 right, 160 declined, 20 wrong. A
+/// development set since, not harvested.
 #[test]
 fn former_blind_sets_do_not_regress() {
     holds("blind28", 87.0, 95.5, 15);
     holds("blind29", 88.5, 96.0, 12);
+    holds("blind30", 90.0, 95.5, 16);
 }

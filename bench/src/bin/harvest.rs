@@ -120,23 +120,19 @@ fn harvest(base: &Path, sets: &[PathBuf]) -> Result<Tally, String> {
     // guess either way; kept in both, it would be one phrasing two facts share,
     // which `lint` warns of.
     let kb = engine.kb();
-    let mut entries_of: std::collections::HashMap<String, Vec<&String>> = std::collections::HashMap::new();
     let curated =
         kb.facts().iter().map(|f| (&f.id, &f.questions)).chain(kb.gaps().iter().map(|g| (&g.id, &g.questions)));
-    for (id, questions) in curated {
-        for question in questions {
-            let ids = entries_of.entry(edit::phrasing(question)).or_default();
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-    }
-    for (label, question) in &labels {
-        if let Label::To(_, id) = label {
-            let ids = entries_of.entry(edit::phrasing(question)).or_default();
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+    let filed = curated.flat_map(|(id, questions)| questions.iter().map(move |q| (id, q))).chain(
+        labels.iter().filter_map(|(label, q)| match label {
+            Label::To(_, id) => Some((id, q)),
+            _ => None,
+        }),
+    );
+    let mut entries_of: std::collections::HashMap<String, Vec<&String>> = std::collections::HashMap::new();
+    for (id, question) in filed {
+        let ids = entries_of.entry(edit::phrasing(question)).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
         }
     }
     let mut tally = Tally::default();

@@ -286,6 +286,36 @@ kind = "abstain"
         std::fs::remove_dir_all(dir).ok();
     }
 
+    /// A question the base already files under one fact, labelled by a set to
+    /// another, stays where the curator put it: in both, it would be one phrasing
+    /// two facts share.
+    #[test]
+    fn a_question_filed_under_two_entries_is_left_out() {
+        let dir = fixture_with(
+            "conflict",
+            r#"
+[[fact]]
+id = "tune-maker"
+title = "Who made the tune"
+answer = "The tune is Soko's."
+questions = ["who was the filmmaker behind it"]
+
+  [[fact.cite]]
+  source = "soko-interview"
+  quote = "she also provided the pretty tune"
+"#,
+        );
+        let base = dir.join("knowledge.toml");
+        let case =
+            "[[case]]\nq = \"Who was the filmmaker behind it??\"\nkind = \"answer\"\nexpect_any = [\"Pilieva\"]\n";
+        let sets = [set(&dir, case)];
+        assert_eq!(harvest(&base, &sets).expect("harvests"), Tally { unclear: 1, ..Tally::default() });
+        let engine = Engine::load(Some(&base)).expect("the base loads");
+        let director = engine.kb().facts().iter().find(|f| f.id == "director").expect("director");
+        assert!(!director.questions.iter().any(|q| q == "who was the filmmaker behind it"), "{:?}", director.questions);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     /// On a loose label (every fact's answer has "the"), a count goes to the
     /// matcher's first fact only if that fact is asked counts already.
     #[test]

@@ -252,6 +252,24 @@ mod tests {
         dir
     }
 
+    /// A fact of the base about Soko's tune, with one phrasing, cited verbatim: an
+    /// entry to add with [`fixture_with`].
+    fn tune_fact(id: &str, question: &str) -> String {
+        format!(
+            r#"
+[[fact]]
+id = "{id}"
+title = "Soko's tune"
+answer = "The tune is Soko's."
+questions = ["{question}"]
+
+  [[fact.cite]]
+  source = "soko-interview"
+  quote = "she also provided the pretty tune"
+"#
+        )
+    }
+
     fn set(dir: &Path, text: &str) -> PathBuf {
         let path = dir.join("set.toml");
         std::fs::write(&path, text).expect("write set");
@@ -291,20 +309,7 @@ kind = "abstain"
     /// two facts share.
     #[test]
     fn a_question_filed_under_two_entries_is_left_out() {
-        let dir = fixture_with(
-            "conflict",
-            r#"
-[[fact]]
-id = "tune-maker"
-title = "Who made the tune"
-answer = "The tune is Soko's."
-questions = ["who was the filmmaker behind it"]
-
-  [[fact.cite]]
-  source = "soko-interview"
-  quote = "she also provided the pretty tune"
-"#,
-        );
+        let dir = fixture_with("conflict", &tune_fact("tune-maker", "who was the filmmaker behind it"));
         let base = dir.join("knowledge.toml");
         let case =
             "[[case]]\nq = \"Who was the filmmaker behind it??\"\nkind = \"answer\"\nexpect_any = [\"Pilieva\"]\n";
@@ -320,20 +325,7 @@ questions = ["who was the filmmaker behind it"]
     /// matcher's first fact only if that fact is asked counts already.
     #[test]
     fn a_loose_label_does_not_teach_a_fact_a_measure() {
-        let dir = fixture_with(
-            "measure",
-            r#"
-[[fact]]
-id = "soko-tune"
-title = "Soko's tune"
-answer = "The tune is Soko's."
-questions = ["who made the tune"]
-
-  [[fact.cite]]
-  source = "soko-interview"
-  quote = "she also provided the pretty tune"
-"#,
-        );
+        let dir = fixture_with("measure", &tune_fact("soko-tune", "who made the tune"));
         let base = dir.join("knowledge.toml");
         let case = |q: &str| format!("[[case]]\nq = \"{q}\"\nkind = \"answer\"\nexpect_any = [\"the\"]\n\n");
         let sets = [set(

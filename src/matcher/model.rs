@@ -481,15 +481,17 @@ fn choose_threshold(
 /// stays at its own minimum, which averaging alone would move.
 fn middle_of_least(costs: &[(f64, f32)], hair: f64) -> Option<f32> {
     let smooth = smoothed(costs, SMOOTHING);
-    let least = |values: &mut dyn Iterator<Item = f64>| values.fold(f64::INFINITY, f64::min);
-    let (least_cost, least_smooth) = (least(&mut costs.iter().map(|c| c.0)), least(&mut smooth.iter().copied()));
-    let span = |near: &mut dyn Iterator<Item = f32>| {
-        near.fold(None, |span: Option<(f32, f32)>, t| Some(span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t)))))
-    };
-    let (lo, hi) = span(&mut costs.iter().filter(|c| c.0 <= least_cost + hair).map(|c| c.1))?;
+    let least_cost = costs.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+    let least_smooth = smooth.iter().copied().fold(f64::INFINITY, f64::min);
+    let (lo, hi) = span(costs.iter().filter(|c| c.0 <= least_cost + hair).map(|c| c.1))?;
     let (calm_lo, calm_hi) =
-        span(&mut costs.iter().zip(&smooth).filter(|(_, &s)| s <= least_smooth + hair).map(|(c, _)| c.1))?;
+        span(costs.iter().zip(&smooth).filter(|(_, &s)| s <= least_smooth + hair).map(|(c, _)| c.1))?;
     Some(((calm_lo + calm_hi) / 2.0).clamp(lo, hi))
+}
+
+/// The lowest and highest of `thresholds`, if any.
+fn span(thresholds: impl Iterator<Item = f32>) -> Option<(f32, f32)> {
+    thresholds.fold(None, |span, t| Some(span.map_or((t, t), |(lo, hi): (f32, f32)| (lo.min(t), hi.max(t)))))
 }
 
 /// Each cost of `costs` (thresholds from the highest down) averaged with those of

@@ -194,12 +194,19 @@ fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, end: usize, sou
         // said, adding that ... director Tatia Pilieva ... "It's kind of funny," she
         // adds), else the last person named.
         let before = &document[..at];
-        if let Some(last) = nearest(kb, before, at, 2 * NEAR, true).or_else(|| nearest(kb, before, at, 2 * NEAR, false))
+        let reach = window(before, at, 2 * NEAR);
+        if let Some(last) =
+            nearest(kb, before, reach.clone(), at, BESIDE).or_else(|| nearest_named(kb, before, reach, at))
         {
             return Some(last);
         }
     }
-    let credited = nearest(kb, document, at, 2 * NEAR, true);
+    // The attribution a report gives a quotation stands in its paragraph, often
+    // with a role between the speech word and the name ("...,\" said filmmaker
+    // Tatia Pilieva. \"I've done..."); a name credited further off, or merely
+    // nearer, is a later speaker's or someone the quote talks about.
+    let credited = credited_in_paragraph(kb, document, at)
+        .or_else(|| nearest(kb, document, window(document, at, 2 * NEAR), at, BESIDE));
     // An interview's answers are its subject's, whom the text seldom names beside
     // them: the nearest name there is as likely someone they talk about. Its
     // questions (paragraphs ending in "?") are the interviewer's.
@@ -207,7 +214,21 @@ fn nearest_person(kb: &KnowledgeBase, document: &str, at: usize, end: usize, sou
         let asked = paragraph(document, at).trim_end().ends_with('?');
         return credited.or(if asked { source.author.as_deref().and_then(|a| person(kb, a)) } else { source.subject });
     }
-    credited.or_else(|| nearest(kb, document, at, NEAR, false))
+    credited.or_else(|| nearest_named(kb, document, window(document, at, NEAR), at))
+}
+
+/// How far from a name a speech word may stand in the quotation's own paragraph:
+/// room for a role between them ("said filmmaker", "says designer").
+const BESIDE_IN_PARAGRAPH: usize = 20;
+
+/// The person a speech word credits in the paragraph holding byte `at`.
+fn credited_in_paragraph(kb: &KnowledgeBase, document: &str, at: usize) -> Option<EntityId> {
+    nearest(kb, document, paragraph_around(document, at), at, BESIDE_IN_PARAGRAPH)
+}
+
+/// The byte range of `document` within `reach` of `at`, on character boundaries.
+fn window(document: &str, at: usize, reach: usize) -> std::ops::Range<usize> {
+    boundary_in(document, at.saturating_sub(reach))..boundary_in(document, at + reach)
 }
 
 /// Whether the quotation holding the phrase that ends at `end` is followed by a
@@ -223,15 +244,31 @@ fn credited_to_a_pronoun(document: &str, end: usize) -> bool {
 
 /// The paragraph (between blank lines) of `document` that holds byte `at`.
 fn paragraph(document: &str, at: usize) -> &str {
+    &document[paragraph_around(document, at)]
+}
+
+/// The byte range of that paragraph.
+fn paragraph_around(document: &str, at: usize) -> std::ops::Range<usize> {
     let at = boundary_in(document, at);
     let start = document[..at].rfind("\n\n").map_or(0, |i| i + 2);
     let end = document[at..].find("\n\n").map_or(document.len(), |i| at + i);
-    &document[start..end]
+    start..end
 }
 
-fn nearest(kb: &KnowledgeBase, document: &str, at: usize, reach: usize, credited: bool) -> Option<EntityId> {
-    let boundary = |i: usize| boundary_in(document, i);
-    let window = boundary(at.saturating_sub(reach))..boundary(at + reach);
+/// The person named nearest `at` within `window` of `document`, credited or not.
+fn nearest_named(kb: &KnowledgeBase, document: &str, window: std::ops::Range<usize>, at: usize) -> Option<EntityId> {
+    nearest(kb, document, window, at, usize::MAX)
+}
+
+/// The person named nearest `at` within `window` of `document` with a speech word
+/// at most `beside` bytes from the name (`usize::MAX`: any name).
+fn nearest(
+    kb: &KnowledgeBase,
+    document: &str,
+    window: std::ops::Range<usize>,
+    at: usize,
+    beside: usize,
+) -> Option<EntityId> {
     let around = &document[window.clone()];
     let mut best: Option<(usize, EntityId)> = None;
     for (i, entity) in kb.entities().iter().enumerate().filter(|(_, e)| e.kind == EntityKind::Person) {
@@ -239,10 +276,12 @@ fn nearest(kb: &KnowledgeBase, document: &str, at: usize, reach: usize, credited
         let names = entity.names.iter().filter(|n| n.chars().next().is_some_and(char::is_uppercase) && n.len() >= 4);
         for name in names {
             for (found, _) in around.match_indices(name.as_str()) {
-                let beside = &around[boundary_in(around, found.saturating_sub(BESIDE))
-                    ..boundary_in(around, found + name.len() + BESIDE)];
-                if credited && !SPEECH.iter().any(|w| beside.contains(w)) {
-                    continue;
+                if beside != usize::MAX {
+                    let near = &around[boundary_in(around, found.saturating_sub(beside))
+                        ..boundary_in(around, found + name.len() + beside)];
+                    if !SPEECH.iter().any(|w| near.contains(w)) {
+                        continue;
+                    }
                 }
                 let distance = (window.start + found).abs_diff(at);
                 if best.is_none_or(|(d, _)| distance < d) {
@@ -298,6 +337,16 @@ mod tests {
         let kb = base();
         let found = who_said(&kb, "Who said \"I can't help but have actor friends\"?").expect("found");
         assert_eq!(kb.entity(found.speaker).name, "Melissa Coker");
+    }
+
+    #[test]
+    fn a_role_between_the_speech_word_and_the_name_still_credits_it() {
+        // "...,' said filmmaker Tatia Pilieva. "I've done ... melted behind the five
+        // cameras": her paragraph credits her; the nearest name is President Obama's,
+        // in the paragraph after.
+        let kb = base();
+        let found = who_said(&kb, "who said they 'melted behind the five cameras'").expect("found");
+        assert_eq!(kb.entity(found.speaker).name, "Tatia Pilieva");
     }
 
     #[test]

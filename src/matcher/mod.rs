@@ -122,6 +122,9 @@ pub struct Matcher {
     /// Each entry's kinds of value given ([`IndexedEntry::gives`]): what a question
     /// offering a value for checking can be answered by.
     gives: Vec<QTypes>,
+    /// Whether each entry's answer or quotes name a day: a month does not answer
+    /// "what day".
+    gives_a_day: Vec<bool>,
     /// The focus stems each entry's phrasings ask for ("park" in "which park..."),
     /// sorted, with how many phrasings ask each.
     focuses: Vec<Vec<(String, u16)>>,
@@ -198,6 +201,8 @@ struct IndexedEntry {
     qtypes: QTypes,
     /// The kinds of value its answer and quotes give ([`qtype::offered`]).
     gives: QTypes,
+    /// Whether they name a day ([`qtype::names_a_day`]).
+    gives_a_day: bool,
     focuses: Vec<(String, u16)>,
     pairs: Vec<(Pair, u16)>,
     uses: Vec<(TermId, u16, bool)>,
@@ -206,7 +211,7 @@ struct IndexedEntry {
 impl IndexedEntry {
     /// `read`, its run's term numbers made ids by `ids`; `kinds` are the kinds of
     /// value each term number is.
-    fn new(read: read::EntryRead, ids: &[TermId], kinds: &[QTypes]) -> IndexedEntry {
+    fn new(read: read::EntryRead, ids: &[TermId], kinds: &[QTypes], days: &[bool]) -> IndexedEntry {
         let ids_of = |numbers: read::Terms| -> Vec<TermId> { numbers.into_iter().map(|n| ids[n as usize]).collect() };
         let mut weak = Vec::new();
         let mut phrasings = Vec::with_capacity(read.phrasings.len());
@@ -240,8 +245,10 @@ impl IndexedEntry {
             strong_texts.extend(terms);
         }
         let mut gives = QTypes::default();
+        let mut gives_a_day = false;
         for weak_text in read.weak {
             gives = weak_text.iter().fold(gives, |all, &n| all.union(kinds[n as usize]));
+            gives_a_day |= weak_text.iter().any(|&n| days[n as usize]);
             let terms = ids_of(weak_text);
             pairs.extend(pairs_of(&terms));
             weak.extend(terms);
@@ -252,6 +259,7 @@ impl IndexedEntry {
             said: read.said,
             qtypes,
             gives,
+            gives_a_day,
             focuses,
             pairs: counted(pairs),
             uses: uses_of(counted(strong_texts), &weak),
@@ -500,6 +508,7 @@ impl Matcher {
         let mut asks = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
         let mut gives = Vec::with_capacity(docs.len());
+        let mut gives_a_day = Vec::with_capacity(docs.len());
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         let mut pairs = Vec::with_capacity(docs.len());
@@ -514,9 +523,10 @@ impl Matcher {
             let (mut workers, mut last) = (Vec::new(), None);
             while let Some(run) = runs.next() {
                 let kinds: Vec<QTypes> = run.terms.iter().map(|term| qtype::offered(term)).collect();
+                let days: Vec<bool> = run.terms.iter().map(|term| qtype::names_a_day(term)).collect();
                 let ids: Vec<TermId> = run.terms.into_iter().map(|term| builder.intern(term)).collect();
                 let index = move || -> Vec<IndexedEntry> {
-                    run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids, &kinds)).collect()
+                    run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids, &kinds, &days)).collect()
                 };
                 match runs.peek() {
                     Some(_) => workers.push(scope.spawn(index)),
@@ -536,6 +546,7 @@ impl Matcher {
             asks.push(entry.asks);
             qtypes.push(entry.qtypes);
             gives.push(entry.gives);
+            gives_a_day.push(entry.gives_a_day);
             focuses.push(entry.focuses);
         }
         let entity_heads = groups[groups.len() - kb.entities().len()..].iter().map(|g| g[0].as_str());
@@ -567,6 +578,7 @@ impl Matcher {
             phrasings,
             qtypes,
             gives,
+            gives_a_day,
             focuses,
             facts: kb.facts().len() as u32,
             about: docs.iter().map(|d| d.about.to_vec()).collect(),

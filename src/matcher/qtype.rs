@@ -242,6 +242,22 @@ pub(super) fn offered(stem: &str) -> QTypes {
     kinds
 }
 
+/// The stems of the days of the week, as the analyzer stems them.
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/// Whether `stem` names a day: a day of the week or of the month ("11th").
+pub(super) fn names_a_day(stem: &str) -> bool {
+    let ordinal = ["st", "nd", "rd", "th"].iter().find_map(|suffix| stem.strip_suffix(suffix));
+    WEEKDAYS.contains(&stem)
+        || ordinal.is_some_and(|digits| (1..=2).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether a "when" question with this focus asks for a day ("what day did it
+/// launch", "what exact date"), which a month does not answer.
+pub(super) fn asks_a_day(focus: Option<&str>) -> bool {
+    matches!(focus, Some("day" | "date"))
+}
+
 /// A set of question types, one bit each.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QTypes(u8);
@@ -276,6 +292,16 @@ impl QTypes {
 mod tests {
     use super::*;
     use crate::text::words;
+
+    #[test]
+    fn days_of_the_week_and_of_the_month_name_a_day() {
+        for stem in ["monday", "sunday", "11th", "1st", "22nd", "3rd"] {
+            assert!(names_a_day(stem), "{stem}");
+        }
+        for stem in ["februari", "2014", "11", "th", "100th", "day", "mond"] {
+            assert!(!names_a_day(stem), "{stem}");
+        }
+    }
 
     fn qtype(text: &str) -> Option<QType> {
         detect(&words(text)).0

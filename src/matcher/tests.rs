@@ -154,6 +154,20 @@ fn a_value_offered_for_checking_is_accounted_for_by_an_entry_giving_such_values(
 }
 
 #[test]
+fn a_month_does_not_answer_what_day() {
+    let kb = fixture();
+    let m = Matcher::new(&kb);
+    let shoot_date = Doc(kb.find("shoot-date").expect("fixture fact").0);
+    let not_supplied = FEATURES.iter().position(|&f| f == "question type not supplied").expect("a feature");
+    let judged = |q: &str| m.judge(&m.query(q), shoot_date, None).features[not_supplied];
+    // Its answer gives February, not a day.
+    assert_eq!(judged("what month was the shoot"), 0.0);
+    assert_eq!(judged("when was the shoot"), 0.0);
+    assert_eq!(judged("what day was the shoot"), 1.0);
+    assert_eq!(judged("what date was it filmed"), 1.0);
+}
+
+#[test]
 fn abstains_off_topic_and_on_near_misses() {
     let kb = fixture();
     let m = Matcher::new(&kb);

@@ -589,3 +589,19 @@ fn every_curated_phrasing_ranks_its_own_entry_first() {
         .collect();
     assert!(misses.is_empty(), "{} of {}:\n{}", misses.len(), written.len(), misses.join("\n"));
 }
+
+#[test]
+fn the_training_sample_of_an_edited_base_is_the_old_one_but_for_the_edit() {
+    let entries: Vec<Vec<String>> =
+        (0..40).map(|e| (0..50).map(|p| format!("question {p} of entry {e}")).collect()).collect();
+    let before = sample(entries.iter(), 300);
+    assert_eq!(before.iter().map(Vec::len).sum::<usize>(), 300);
+    let mut edited = entries.clone();
+    edited[0].insert(0, "a phrasing added to the first entry".to_string());
+    let after = sample(edited.iter(), 300);
+    let kept = |s: &[Vec<String>]| s.iter().flatten().cloned().collect::<std::collections::BTreeSet<String>>();
+    let (before, after) = (kept(&before), kept(&after));
+    // At most the added phrasing comes in, and one other goes out to make room.
+    assert!(before.difference(&after).count() <= 1 && after.difference(&before).count() <= 1);
+    assert_eq!(sample(entries.iter(), 5000).concat(), entries.concat(), "a small base is taken whole");
+}

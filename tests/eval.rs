@@ -65,10 +65,12 @@ fn holds(name: &str, answers: f64, abstentions: f64, wrong: usize) {
 /// answers 2 fewer and holdout2 1 fewer, as many wrong; reading a value that a
 /// question of whether something is so offers ("they filmed it in march right?")
 /// as one a fact giving such values answers, holdout2 answers that question and
-/// one more, and holdout is where it was.)
+/// one more, and holdout is where it was; its twentieth trained on the phrasings of
+/// least hash, and the threshold rose to 0.727: holdout answers one fewer right and
+/// one fewer wrongly.)
 #[test]
 fn held_out_sets_do_not_regress() {
-    holds("holdout", 89.0, 97.5, 3);
+    holds("holdout", 88.0, 100.0, 2);
     holds("holdout2", 90.0, 97.5, 4);
 }
 
@@ -113,29 +115,29 @@ fn held_out_sets_do_not_regress() {
 /// set together answered 9 fewer right and 35 fewer wrongly.)
 #[test]
 fn harvested_sets_are_still_answered() {
-    holds("blind3", 99.0, 98.0, 2);
-    holds("blind4", 95.5, 98.0, 8);
+    holds("blind3", 99.0, 99.0, 1);
+    holds("blind4", 95.5, 99.0, 7);
     holds("blind5", 98.0, 98.0, 2);
     holds("blind6", 98.5, 99.0, 1);
     holds("blind7", 98.5, 98.5, 1);
-    holds("blind8", 96.0, 96.0, 5);
-    holds("blind9", 96.0, 96.5, 8);
-    holds("blind10", 97.0, 97.5, 5);
-    holds("blind11", 98.0, 97.5, 3);
-    holds("blind12", 96.5, 97.5, 5);
+    holds("blind8", 96.5, 97.0, 4);
+    holds("blind9", 96.0, 97.5, 8);
+    holds("blind10", 97.5, 99.0, 3);
+    holds("blind11", 98.5, 97.0, 4);
+    holds("blind12", 96.5, 98.5, 4);
     holds("blind13", 98.0, 96.0, 8);
-    holds("blind14", 98.0, 98.5, 7);
-    holds("blind15", 94.0, 98.5, 8);
-    holds("blind16", 96.5, 97.5, 6);
-    holds("blind17", 96.5, 94.0, 13);
-    holds("blind18", 94.0, 94.0, 19);
-    holds("blind19", 95.0, 94.0, 13);
-    holds("blind20", 95.5, 98.5, 7);
-    holds("blind21", 95.5, 97.5, 8);
+    holds("blind14", 98.0, 99.0, 6);
+    holds("blind15", 94.0, 99.0, 9);
+    holds("blind16", 96.5, 98.0, 5);
+    holds("blind17", 96.5, 95.0, 12);
+    holds("blind18", 94.0, 94.0, 20);
+    holds("blind19", 95.0, 95.0, 12);
+    holds("blind20", 95.5, 99.0, 6);
+    holds("blind21", 95.5, 99.0, 6);
     holds("blind22", 97.0, 96.5, 11);
     holds("blind23", 95.0, 100.0, 7);
-    holds("blind24", 98.0, 99.0, 4);
-    holds("blind25", 91.5, 97.5, 23);
+    holds("blind24", 98.0, 98.5, 5);
+    holds("blind25", 91.5, 97.5, 24);
     holds("blind26", 94.0, 98.5, 9);
     holds("blind27", 96.5, 99.0, 9);
 }
@@ -159,15 +161,15 @@ fn harvested_sets_are_still_answered() {
 #[test]
 fn training_sets_are_still_answered() {
     holds("train1", 96.5, 98.5, 7);
-    holds("train2", 92.0, 97.5, 11);
+    holds("train2", 92.5, 97.5, 11);
     holds("train3", 95.5, 99.0, 2);
-    holds("train4", 94.5, 99.0, 5);
+    holds("train4", 95.0, 99.0, 5);
     holds("train5", 96.0, 96.5, 9);
     holds("train6", 95.0, 98.0, 11);
-    holds("train9", 93.5, 94.5, 16);
+    holds("train9", 93.5, 96.0, 15);
     holds("train10", 96.5, 96.5, 11);
-    holds("train11", 95.5, 95.5, 11);
-    holds("train12", 94.0, 95.0, 18);
+    holds("train11", 95.5, 95.5, 12);
+    holds("train12", 94.0, 95.0, 19);
 }
 
 /// The blind set of issue 9's sixteenth round, `blind23.toml` (462 questions, by a
@@ -221,10 +223,17 @@ fn training_sets_are_still_answered() {
 /// development set since, not harvested. `blind31.toml` (472 questions, by another
 /// helper the same way), run once on the same answers: 86.9% answered right, 97.2%
 /// declined, 16 wrong (3.4%); the eighteenth round's final build: 287, 140, 18.
+///
+/// The twentieth round used `blind30` and `blind31` as development sets. Its blind
+/// set, `blind32.toml` (467 questions, by a helper the same way), run once on its
+/// final build (`f55cd12`): 86.1% answered right, 96.5% declined, 19 wrong (4.1%);
+/// the nineteenth round's final build: 279 right, 138 declined, 18 wrong. A
+/// development set since, not harvested.
 #[test]
 fn former_blind_sets_do_not_regress() {
-    holds("blind28", 87.0, 95.5, 15);
-    holds("blind29", 88.5, 96.0, 12);
-    holds("blind30", 90.0, 95.5, 16);
-    holds("blind31", 86.5, 97.0, 16);
+    holds("blind28", 87.0, 96.0, 13);
+    holds("blind29", 89.5, 96.0, 12);
+    holds("blind30", 90.5, 96.0, 13);
+    holds("blind31", 87.0, 97.0, 17);
+    holds("blind32", 86.0, 96.5, 19);
 }

@@ -84,6 +84,27 @@ struct Name {
     person: bool,
 }
 
+/// The shortest run of `keys` that holds every distinct key `of_name` accepts:
+/// where a name stands in a question that may use its words elsewhere too.
+fn naming_span(keys: &[String], of_name: impl Fn(&String) -> bool) -> std::ops::Range<usize> {
+    let at: Vec<usize> = (0..keys.len()).filter(|&i| of_name(&keys[i])).collect();
+    let wanted: HashSet<&String> = at.iter().map(|&i| &keys[i]).collect();
+    let mut best = 0..0;
+    for (first, &start) in at.iter().enumerate() {
+        let mut seen = HashSet::new();
+        for &end in &at[first..] {
+            seen.insert(&keys[end]);
+            if seen.len() == wanted.len() {
+                if best.is_empty() || end + 1 - start < best.len() {
+                    best = start..end + 1;
+                }
+                break;
+            }
+        }
+    }
+    best
+}
+
 /// A document a question names, and the question without the words that name it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reference {
@@ -150,13 +171,16 @@ impl References {
             }
         }
         let (source, _, name) = best.filter(|_| !tied)?;
-        let named =
-            |k: &String| k == DOCUMENT || name.keys.iter().any(|n| n == k || k.strip_suffix('s') == Some(n.as_str()));
+        let of_name = |k: &String| name.keys.iter().any(|n| n == k || k.strip_suffix('s') == Some(n.as_str()));
+        // The name's words go where they name it: "filmed" stays in "first kiss was
+        // filmed in how long per the fashion film article".
+        let naming = naming_span(&asked, |k| k != DOCUMENT && of_name(k));
         let mut rest: Vec<(&str, &String)> = Vec::with_capacity(words.len());
         for (i, (word, k)) in words.iter().zip(&asked).enumerate() {
             // "according to" goes whole.
             let after_according = i > 0 && words[i - 1] == "according" && word == "to";
-            if !named(k) && !after_according {
+            let named = k == DOCUMENT || (naming.contains(&i) && of_name(k));
+            if !named && !after_according {
                 rest.push((word, k));
             }
         }
@@ -259,6 +283,15 @@ mod tests {
         assert_eq!(about_it("what was the spawns actual couple article called"), title("viral-couple"));
         assert_eq!(about_it("who called tatia, according to her essay"), Some(("pilieva-story".into(), false, false)));
         assert_eq!(about_it("what's the name of the song in the huffpost interview"), None, "asks of the song");
+    }
+
+    #[test]
+    fn a_names_words_stay_in_the_question_where_they_do_not_name_it() {
+        assert_eq!(
+            named("first kiss was filmed in how long per the fashion film article"),
+            Some(("wren-label".into(), "first kiss was filmed in how long the".into()))
+        );
+        assert_eq!(naming_span(&["a", "x", "x", "b", "x", "a", "b"].map(String::from), |k| k != "x"), 5..7);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use crate::complete::TitleIndex;
 use crate::knowledge::{FactId, KnowledgeBase, KnowledgeError};
 use crate::matcher::{Matcher, Ranking, Target, CANDIDATES};
+use crate::quotes::CitedPhrases;
 use crate::reference::{Located, Reference, References};
 use crate::reply::Reply;
 use crate::{quotes, smalltalk, text};
@@ -24,6 +25,7 @@ pub struct Engine {
     matcher: Matcher,
     titles: TitleIndex,
     references: References,
+    cited: CitedPhrases,
 }
 
 impl Engine {
@@ -31,7 +33,8 @@ impl Engine {
         let matcher = Matcher::new(&kb);
         let titles = TitleIndex::new(&kb);
         let references = References::new(&kb);
-        Engine { kb, matcher, titles, references }
+        let cited = CitedPhrases::new(&kb);
+        Engine { kb, matcher, titles, references, cited }
     }
 
     /// The fact base at `path`, or the built-in one.
@@ -68,6 +71,9 @@ impl Engine {
         {
             return reply;
         }
+        if let Some(reply) = self.answer_quoting(question, threshold) {
+            return reply;
+        }
         // Split once: the document finder and the matcher read the same words.
         let words = text::question_words(question);
         let ranking = self.matcher.rank_words(&words, CANDIDATES);
@@ -96,6 +102,25 @@ impl Engine {
             Some((_, shorter)) => self.reply(question, &shorter, threshold),
             None => self.reply(question, &ranking, threshold),
         }
+    }
+
+    /// The answer to a question quoting a phrase of the documents ("what did coker
+    /// say it was 'exactly as'"): of the facts whose citations hold the phrase, the
+    /// one the question ranks first, in the words of the document the phrase
+    /// stands in (its side of a contested fact). The phrase is the evidence, so it
+    /// answers at the threshold even where the question's other words are too few
+    /// to reach it.
+    fn answer_quoting(&self, question: &str, threshold: f32) -> Option<Reply> {
+        let citing = self.cited.citing(question);
+        if citing.is_empty() {
+            return None;
+        }
+        let ranking = self.matcher.rank_top(question, DOCUMENT_CANDIDATES);
+        let (id, source, confidence) = ranking.ranked.iter().find_map(|s| {
+            let id = s.fact()?;
+            citing.iter().find(|c| c.0 == id).map(|&(id, source)| (id, source, s.confidence))
+        })?;
+        Some(Reply::from_source(&self.kb, id, question, confidence.max(threshold), source))
     }
 
     /// `question` with its first or last clause left out, and its ranking, if that
@@ -327,6 +352,16 @@ impl SharedEngine {
 mod tests {
     use super::*;
     use crate::reply::{Body, Status};
+
+    #[test]
+    fn a_phrase_quoted_from_a_citation_is_answered_by_the_fact_citing_it() {
+        // "Coker" alone reaches her every fact about as well; the phrase is in one
+        // fact's citation.
+        let engine = Engine::load(None).expect("the shipped base");
+        let reply = engine.ask("what did coker say it was 'exactly as'");
+        assert_eq!(reply.fact_id.as_deref(), Some("coker-actor-friends"), "{reply:?}");
+        assert!(reply.confidence >= engine.matcher().threshold());
+    }
 
     #[test]
     fn a_clause_of_chat_does_not_stop_an_answer() {

@@ -3,7 +3,7 @@
 //! account, to its author). The phrase itself, as the document has it, is the
 //! citation.
 
-use crate::knowledge::{EntityId, EntityKind, KnowledgeBase, Source, SourceKind};
+use crate::knowledge::{EntityId, EntityKind, FactId, KnowledgeBase, Source, SourceKind};
 use crate::text;
 
 /// Words that ask who said or wrote something, as opposed to who sang or did it.
@@ -125,6 +125,16 @@ fn plain(text: &str) -> (String, Vec<usize>) {
 
 /// The phrase between quote marks, or else what follows "who said".
 fn quoted(question: &str) -> Option<&str> {
+    marked(question, MIN_WORDS).or_else(|| {
+        let lower = question.to_ascii_lowercase();
+        ["who said ", "who says ", "who wrote "]
+            .iter()
+            .find_map(|lead| lower.find(lead).map(|at| &question[at + lead.len()..]))
+    })
+}
+
+/// The first phrase of at least `min_words` words between quote marks.
+fn marked(question: &str, min_words: usize) -> Option<&str> {
     for (open, close) in [('"', '"'), ('\u{201c}', '\u{201d}'), ('\'', '\''), ('\u{2018}', '\u{2019}')] {
         // A quote opens at the start of a word and closes at the end of one: the
         // apostrophes of "who's" and "don't" are neither. Every opening is tried,
@@ -138,16 +148,76 @@ fn quoted(question: &str) -> Option<&str> {
                 c == close && inner[i + c.len_utf8()..].chars().next().is_none_or(|n| !n.is_alphanumeric())
             });
             if let Some((end, _)) = end {
-                if inner[..end].split_whitespace().count() >= MIN_WORDS {
+                if inner[..end].split_whitespace().count() >= min_words {
                     return Some(&inner[..end]);
                 }
             }
         }
     }
-    let lower = question.to_ascii_lowercase();
-    ["who said ", "who says ", "who wrote "]
-        .iter()
-        .find_map(|lead| lower.find(lead).map(|at| &question[at + lead.len()..]))
+    None
+}
+
+/// Fewer words than this, quoted, are too common to point to one quote: "'kiss'".
+const MIN_CITED_WORDS: usize = 2;
+
+/// The facts whose citations hold a phrase a question quotes ("what did coker say
+/// it was 'exactly as'", "the 'at last count' number in tatia's essay"), each
+/// with the document its citation comes from, built once per fact base.
+pub struct CitedPhrases {
+    /// Each citation of a fact, as [`plain`] words between spaces.
+    citations: Vec<(FactId, usize, String)>,
+    /// Each document's title and names and each entity's names, the same way: a
+    /// phrase of those names the document (`reference`), or a song or a person
+    /// ("'we might be dead tomorrow'"), whatever quotes them.
+    names: Vec<String>,
+}
+
+impl std::fmt::Debug for CitedPhrases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CitedPhrases").field("citations", &self.citations.len()).finish_non_exhaustive()
+    }
+}
+
+impl CitedPhrases {
+    pub fn new(kb: &KnowledgeBase) -> CitedPhrases {
+        let spaced = |text: &str| format!(" {} ", plain(text).0.trim());
+        let citations = kb
+            .fact_ids()
+            .flat_map(|id| kb.fact(id).every_citation().map(move |c| (id, c.source, c.quote.as_str())))
+            .map(|(id, source, quote)| (id, source, spaced(quote)))
+            .collect();
+        let titles = kb.sources().iter().flat_map(|s| std::iter::once(&s.title).chain(&s.names).map(String::as_str));
+        let names = kb.entities().iter().flat_map(|e| e.names.iter().map(String::as_str));
+        CitedPhrases { citations, names: titles.chain(names).map(spaced).collect() }
+    }
+
+    /// The facts citing the phrase `question` quotes, with the document each cites
+    /// it from, in the base's order. Empty if it quotes none, or a title or a name;
+    /// and for a question whether something is so ("did he ever make his 'normal
+    /// people' version"), who said it (`who_said`'s to answer) or which thing
+    /// ("which film had the 'lovemaking scenes'"): their phrase is what they ask
+    /// about, not what they ask.
+    pub fn citing(&self, question: &str) -> Vec<(FactId, usize)> {
+        let Some(phrase) = marked(question, MIN_CITED_WORDS) else { return Vec::new() };
+        let needle = format!(" {} ", plain(phrase).0.trim());
+        if needle.trim().split(' ').count() < MIN_CITED_WORDS || self.names.iter().any(|t| t.contains(&needle)) {
+            return Vec::new();
+        }
+        let words = text::words(question);
+        let asks_who_said =
+            words.iter().any(|w| crate::matcher::asks_who(w)) && words.iter().any(|w| SAYING.contains(&w.as_str()));
+        // "stuart heritage - did anyone make his ... version": any clause may ask it.
+        let asks_whether = question
+            .split(['-', '\u{2013}', '\u{2014}', ',', ':', ';'])
+            .any(|c| crate::matcher::asks_whether(&text::words(c)));
+        if asks_who_said || asks_whether || crate::matcher::focus(&words).is_some() {
+            return Vec::new();
+        }
+        let mut citing: Vec<(FactId, usize)> =
+            self.citations.iter().filter(|c| c.2.contains(&needle)).map(|c| (c.0, c.1)).collect();
+        citing.dedup_by_key(|c| c.0);
+        citing
+    }
 }
 
 /// Whether byte `at` of `document` (loose text: every double quotation mark is
@@ -422,6 +492,22 @@ mod tests {
         assert_eq!(who_said(&kb, "who called it 'a very Guardian thing to say'"), None);
         assert!(inside_quotation("he said, \"I want to see", 20));
         assert!(!inside_quotation("\"I want,\" he wrote. Which is", 25));
+    }
+
+    #[test]
+    fn a_quoted_phrase_points_to_the_facts_citing_it_unless_it_is_what_is_asked_about() {
+        let kb = base();
+        let cited = CitedPhrases::new(&kb);
+        let ids = |q: &str| cited.citing(q).iter().map(|c| kb.fact(c.0).id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("what did coker say it was 'exactly as'"), ["coker-actor-friends"]);
+        assert!(ids("in tatia's own write up whats the 'at last count' number").contains(&"views".to_string()));
+        assert!(ids("what did she say, 'kiss'?").is_empty(), "one word points nowhere");
+        assert!(ids("when was 'we might be dead tomorrow' released").is_empty(), "a song's name");
+        assert!(ids("who wrote the 'spawns actual couple' article").is_empty(), "a document's title");
+        assert!(ids("did he ever make his 'normal people' version").is_empty(), "whether it is so");
+        assert!(ids("stuart heritage - did anyone make his 'normal people' version").is_empty(), "in any clause");
+        assert!(ids("which film had the 'lovemaking scenes' pilieva mentions").is_empty(), "which thing");
+        assert!(ids("who said 'it's real and exactly as'").is_empty(), "who said it is who_said's");
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub use model::{Model, CANDIDATES, FEATURES, WRONG_ANSWER_COST};
 
 use std::collections::HashMap;
 
-pub(crate) use qtype::{asks_who, is_question_word, is_wh_word};
+pub(crate) use qtype::{asks_whether, asks_who, focus, is_question_word, is_wh_word};
 pub use qtype::{QType, QTypes};
 use typo::TypoIndex;
 

@@ -112,33 +112,38 @@ fn held_out_sets_do_not_regress() {
 /// to decline. Reading what "how many" counts as the focus cost `blind4`, `blind7`,
 /// `blind15` and `blind20` one answer each, and `blind6` answers one more wrongly;
 /// with three phrasings moved out of `were-they-paid`, every harvested and training
-/// set together answered 9 fewer right and 35 fewer wrongly.)
+/// set together answered 9 fewer right and 35 fewer wrongly. The twentieth round
+/// takes a document's name out of a question only where it names the document, and
+/// "couple" stays in the rest of "according to the article that says it spawned
+/// an actual couple, who is the couple" (`blind10`) and of "what do the couples
+/// do in the video, per the article about the actual couple?" (`blind4`): each is
+/// answered with a fact its judge does not accept.)
 #[test]
 fn harvested_sets_are_still_answered() {
     holds("blind3", 99.0, 99.0, 1);
-    holds("blind4", 95.5, 99.0, 7);
+    holds("blind4", 95.5, 99.0, 8);
     holds("blind5", 98.0, 98.0, 2);
     holds("blind6", 98.5, 99.0, 1);
     holds("blind7", 98.5, 98.5, 1);
     holds("blind8", 96.5, 97.0, 4);
     holds("blind9", 96.0, 97.5, 8);
-    holds("blind10", 97.5, 99.0, 3);
+    holds("blind10", 97.0, 99.0, 4);
     holds("blind11", 98.5, 97.0, 4);
     holds("blind12", 96.5, 98.5, 4);
     holds("blind13", 98.0, 96.0, 8);
     holds("blind14", 98.0, 99.0, 6);
-    holds("blind15", 94.0, 99.0, 9);
+    holds("blind15", 94.5, 99.0, 9);
     holds("blind16", 96.5, 98.0, 5);
     holds("blind17", 96.5, 95.0, 12);
     holds("blind18", 94.0, 94.0, 20);
     holds("blind19", 95.0, 95.0, 12);
-    holds("blind20", 95.5, 99.0, 6);
+    holds("blind20", 96.0, 99.0, 6);
     holds("blind21", 95.5, 99.0, 6);
     holds("blind22", 97.0, 96.5, 11);
-    holds("blind23", 95.0, 100.0, 7);
+    holds("blind23", 95.5, 100.0, 6);
     holds("blind24", 98.0, 98.5, 5);
     holds("blind25", 91.5, 97.5, 24);
-    holds("blind26", 94.0, 98.5, 9);
+    holds("blind26", 94.5, 98.5, 9);
     holds("blind27", 96.5, 99.0, 9);
 }
 
@@ -157,16 +162,19 @@ fn harvested_sets_are_still_answered() {
 /// `train12` were written and harvested in its sixteenth. Its eighteenth moved the
 /// threshold by a hair, and `train6` answers one more question it should decline;
 /// reading what "how many" counts as the focus cost `train3`, `train5`, `train11`
-/// and `train12` one answer each.)
+/// and `train12` one answer each. Its twentieth took a document's name out of a
+/// question only where it names the document, and "what does that couple article
+/// say went viral 'this week' and how many strangers did it feature" (`train2`) is
+/// answered with the view counts: the quoted phrase is in their citation.)
 #[test]
 fn training_sets_are_still_answered() {
     holds("train1", 96.5, 98.5, 7);
-    holds("train2", 92.5, 97.5, 11);
+    holds("train2", 92.0, 97.5, 12);
     holds("train3", 95.5, 99.0, 2);
     holds("train4", 95.0, 99.0, 5);
     holds("train5", 96.0, 96.5, 9);
     holds("train6", 95.0, 98.0, 11);
-    holds("train9", 93.5, 96.0, 15);
+    holds("train9", 94.5, 96.0, 15);
     holds("train10", 96.5, 96.5, 11);
     holds("train11", 95.5, 95.5, 12);
     holds("train12", 94.0, 95.0, 19);
@@ -228,12 +236,20 @@ fn training_sets_are_still_answered() {
 /// set, `blind32.toml` (467 questions, by a helper the same way), run once on its
 /// final build (`f55cd12`): 86.1% answered right, 96.5% declined, 19 wrong (4.1%);
 /// the nineteenth round's final build: 279 right, 138 declined, 18 wrong. A
-/// development set since, not harvested.
+/// development set since, not harvested, and so is `blind33.toml` (474 questions,
+/// by another helper), run once on the next build (`96728f0`): 83.3% answered
+/// right, 91.7% declined, 31 wrong (6.5%); the nineteenth round's final build:
+/// 273, 132, 31. The round's last blind set, `blind34.toml` (471 questions, by
+/// another helper), run once on its final build (`69045b0`): 86.1% answered right,
+/// 93.2% declined, 19 wrong (4.0%); the nineteenth round's final build: 277, 138,
+/// 19.
 #[test]
 fn former_blind_sets_do_not_regress() {
-    holds("blind28", 87.0, 96.0, 13);
+    holds("blind28", 87.5, 96.0, 13);
     holds("blind29", 89.5, 96.0, 12);
     holds("blind30", 90.5, 96.0, 13);
-    holds("blind31", 87.0, 97.0, 17);
-    holds("blind32", 86.0, 96.5, 19);
+    holds("blind31", 88.0, 97.0, 17);
+    holds("blind32", 87.0, 96.5, 17);
+    holds("blind33", 83.5, 91.5, 30);
+    holds("blind34", 86.0, 93.0, 19);
 }

@@ -122,9 +122,9 @@ pub struct Matcher {
     /// Each entry's kinds of value given ([`IndexedEntry::gives`]): what a question
     /// offering a value for checking can be answered by.
     gives: Vec<QTypes>,
-    /// Whether each entry's answer or quotes name a day: a month does not answer
-    /// "what day".
-    gives_a_day: Vec<bool>,
+    /// Whether each entry's answer or quotes name a day, and a time of the clock
+    /// ([`qtype::precision_of`]): a month does not answer "what day".
+    precise: Vec<[bool; 2]>,
     /// The focus stems each entry's phrasings ask for ("park" in "which park..."),
     /// sorted, with how many phrasings ask each.
     focuses: Vec<Vec<(String, u16)>>,
@@ -201,8 +201,8 @@ struct IndexedEntry {
     qtypes: QTypes,
     /// The kinds of value its answer and quotes give ([`qtype::offered`]).
     gives: QTypes,
-    /// Whether they name a day ([`qtype::names_a_day`]).
-    gives_a_day: bool,
+    /// Whether they name a day, and a time of the clock.
+    precise: [bool; 2],
     focuses: Vec<(String, u16)>,
     pairs: Vec<(Pair, u16)>,
     uses: Vec<(TermId, u16, bool)>,
@@ -211,7 +211,12 @@ struct IndexedEntry {
 impl IndexedEntry {
     /// `read`, its run's term numbers made ids by `ids`; `kinds` are the kinds of
     /// value each term number is.
-    fn new(read: read::EntryRead, ids: &[TermId], kinds: &[QTypes], days: &[bool]) -> IndexedEntry {
+    fn new(
+        read: read::EntryRead,
+        ids: &[TermId],
+        kinds: &[QTypes],
+        precision: &[Option<qtype::Precision>],
+    ) -> IndexedEntry {
         let ids_of = |numbers: read::Terms| -> Vec<TermId> { numbers.into_iter().map(|n| ids[n as usize]).collect() };
         let mut weak = Vec::new();
         let mut phrasings = Vec::with_capacity(read.phrasings.len());
@@ -245,10 +250,14 @@ impl IndexedEntry {
             strong_texts.extend(terms);
         }
         let mut gives = QTypes::default();
-        let mut gives_a_day = false;
+        let mut precise = [false; 2];
         for weak_text in read.weak {
             gives = weak_text.iter().fold(gives, |all, &n| all.union(kinds[n as usize]));
-            gives_a_day |= weak_text.iter().any(|&n| days[n as usize]);
+            for &n in &weak_text {
+                if let Some(p) = precision[n as usize] {
+                    precise[p as usize] = true;
+                }
+            }
             let terms = ids_of(weak_text);
             pairs.extend(pairs_of(&terms));
             weak.extend(terms);
@@ -259,7 +268,7 @@ impl IndexedEntry {
             said: read.said,
             qtypes,
             gives,
-            gives_a_day,
+            precise,
             focuses,
             pairs: counted(pairs),
             uses: uses_of(counted(strong_texts), &weak),
@@ -448,6 +457,8 @@ struct Query {
     qtype: Option<QType>,
     /// The stem of the kind of thing a "which ..." question asks for.
     focus: Option<String>,
+    /// How finely a "when" question asks ([`qtype::asks_precision`]).
+    precision: Option<qtype::Precision>,
     entities: Vec<EntityId>,
     has_words: bool,
     /// Weight of the words no entry knows.
@@ -508,7 +519,7 @@ impl Matcher {
         let mut asks = Vec::with_capacity(docs.len());
         let mut qtypes = Vec::with_capacity(docs.len());
         let mut gives = Vec::with_capacity(docs.len());
-        let mut gives_a_day = Vec::with_capacity(docs.len());
+        let mut precise = Vec::with_capacity(docs.len());
         let mut focuses = Vec::with_capacity(docs.len());
         let mut uses = Vec::with_capacity(docs.len());
         let mut pairs = Vec::with_capacity(docs.len());
@@ -523,10 +534,10 @@ impl Matcher {
             let (mut workers, mut last) = (Vec::new(), None);
             while let Some(run) = runs.next() {
                 let kinds: Vec<QTypes> = run.terms.iter().map(|term| qtype::offered(term)).collect();
-                let days: Vec<bool> = run.terms.iter().map(|term| qtype::names_a_day(term)).collect();
+                let precision: Vec<_> = run.terms.iter().map(|term| qtype::precision_of(term)).collect();
                 let ids: Vec<TermId> = run.terms.into_iter().map(|term| builder.intern(term)).collect();
                 let index = move || -> Vec<IndexedEntry> {
-                    run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids, &kinds, &days)).collect()
+                    run.entries.into_iter().map(|read| IndexedEntry::new(read, &ids, &kinds, &precision)).collect()
                 };
                 match runs.peek() {
                     Some(_) => workers.push(scope.spawn(index)),
@@ -546,7 +557,7 @@ impl Matcher {
             asks.push(entry.asks);
             qtypes.push(entry.qtypes);
             gives.push(entry.gives);
-            gives_a_day.push(entry.gives_a_day);
+            precise.push(entry.precise);
             focuses.push(entry.focuses);
         }
         let entity_heads = groups[groups.len() - kb.entities().len()..].iter().map(|g| g[0].as_str());
@@ -578,7 +589,7 @@ impl Matcher {
             phrasings,
             qtypes,
             gives,
-            gives_a_day,
+            precise,
             focuses,
             facts: kb.facts().len() as u32,
             about: docs.iter().map(|d| d.about.to_vec()).collect(),
@@ -797,9 +808,10 @@ impl Matcher {
     fn query_words(&self, words: &[String]) -> Query {
         let (qtype, qualifier) = qtype::detect(words);
         let focus = qtype::focus(words).map(|i| self.analyzer.stem(&words[i]));
+        let precision = qtype::asks_precision(focus.as_deref(), words);
         let runs = self.verbatim.runs_of(words);
         let said = text::hash_words(words);
-        let mut query = Query { qtype, focus, runs, said, has_words: !words.is_empty(), ..Query::default() };
+        let mut query = Query { qtype, focus, precision, runs, said, has_words: !words.is_empty(), ..Query::default() };
         // Stemming is most of a question's cost, so a word repeated is stemmed once,
         // and words past the last one matched (below) are not stemmed at all.
         let mut stems: Vec<(String, String)> = Vec::new();

@@ -18,7 +18,7 @@
 //! into calibrated confidences. The answer threshold is then chosen on the same
 //! examples, as the one with the lowest cost when a wrong answer costs [`WRONG_ANSWER_COST`] honest "I don't know"s.
 
-use super::qtype::{self, QType};
+use super::qtype::QType;
 use super::{Doc, Matcher, Query, TermId};
 
 /// Candidates the search proposes for the model to judge.
@@ -233,12 +233,13 @@ impl Matcher {
         // asked for it ("how old was marianna" is no question for the fact that it
         // was her first time kissing a girl).
         // A fact that gives a month answers "when" but not "what day" ("what day in
-        // february did coker call": the documents say only February).
-        let day_not_given =
-            doc.0 < self.facts && qtype::asks_a_day(query.focus.as_deref()) && !self.gives_a_day[doc.0 as usize];
+        // february did coker call": the documents say only February), and one that
+        // gives a morning not "what time exactly".
+        let precision_not_given =
+            doc.0 < self.facts && query.precision.is_some_and(|p| !self.precise[doc.0 as usize][p as usize]);
         let (supplied, not_supplied) = match query.qtype {
             None => (0.0, 0.0),
-            Some(QType::When) if day_not_given => (0.0, 1.0),
+            Some(QType::When) if precision_not_given => (0.0, 1.0),
             Some(q) if qtypes.contains(q) => (1.0, 0.0),
             Some(q) if qtypes.is_empty() && self.answerable.contains(q) && !q.measures() => (0.0, 0.0),
             Some(_) => (0.0, 1.0),

@@ -244,18 +244,43 @@ pub(super) fn offered(stem: &str) -> QTypes {
 
 /// The stems of the days of the week, as the analyzer stems them.
 const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+/// Stems that name a time of the clock besides "9am" and "10pm".
+const CLOCK: &[&str] = &["a_m", "p_m", "noon", "midnight"];
+/// Words that ask for the exact value ("what time exactly").
+const EXACT: &[&str] = &["exact", "exactly", "precise", "precisely"];
 
-/// Whether `stem` names a day: a day of the week or of the month ("11th").
-pub(super) fn names_a_day(stem: &str) -> bool {
-    let ordinal = ["st", "nd", "rd", "th"].iter().find_map(|suffix| stem.strip_suffix(suffix));
-    WEEKDAYS.contains(&stem)
-        || ordinal.is_some_and(|digits| (1..=2).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+/// How finely a "when" question asks: a month does not answer "what day", and a
+/// morning does not answer "what time exactly".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Precision {
+    Day,
+    ClockTime,
 }
 
-/// Whether a "when" question with this focus asks for a day ("what day did it
-/// launch", "what exact date"), which a month does not answer.
-pub(super) fn asks_a_day(focus: Option<&str>) -> bool {
-    matches!(focus, Some("day" | "date"))
+/// The precision `stem` gives: a day of the week or of the month ("11th"), or a
+/// time of the clock ("9am").
+pub(super) fn precision_of(stem: &str) -> Option<Precision> {
+    let ordinal = ["st", "nd", "rd", "th"].iter().find_map(|suffix| stem.strip_suffix(suffix));
+    let digits = |d: &str| (1..=2).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit());
+    let hour = ["am", "pm"].iter().find_map(|suffix| stem.strip_suffix(suffix));
+    if WEEKDAYS.contains(&stem) || ordinal.is_some_and(digits) {
+        Some(Precision::Day)
+    } else if CLOCK.contains(&stem) || hour.is_some_and(digits) {
+        Some(Precision::ClockTime)
+    } else {
+        None
+    }
+}
+
+/// The precision a question with this focus asks for: "what day", "what date", or
+/// "what time ... exactly" (a plain "what time did it launch" is answered by
+/// "monday morning").
+pub(super) fn asks_precision(focus: Option<&str>, words: &[String]) -> Option<Precision> {
+    match focus {
+        Some("day" | "date") => Some(Precision::Day),
+        Some("time" | "hour") if words.iter().any(|w| EXACT.contains(&w.as_str())) => Some(Precision::ClockTime),
+        _ => None,
+    }
 }
 
 /// A set of question types, one bit each.
@@ -294,13 +319,24 @@ mod tests {
     use crate::text::words;
 
     #[test]
-    fn days_of_the_week_and_of_the_month_name_a_day() {
+    fn days_and_clock_times_are_precise() {
         for stem in ["monday", "sunday", "11th", "1st", "22nd", "3rd"] {
-            assert!(names_a_day(stem), "{stem}");
+            assert_eq!(precision_of(stem), Some(Precision::Day), "{stem}");
         }
-        for stem in ["februari", "2014", "11", "th", "100th", "day", "mond"] {
-            assert!(!names_a_day(stem), "{stem}");
+        for stem in ["9am", "10pm", "a_m", "noon"] {
+            assert_eq!(precision_of(stem), Some(Precision::ClockTime), "{stem}");
         }
+        for stem in ["februari", "2014", "11", "th", "100th", "day", "mond", "morn", "am", "120pm"] {
+            assert_eq!(precision_of(stem), None, "{stem}");
+        }
+        let asks = |q: &str| {
+            let w = words(q);
+            asks_precision(focus(&w).map(|i| w[i].as_str()), &w)
+        };
+        assert_eq!(asks("what day did it launch"), Some(Precision::Day));
+        assert_eq!(asks("what time exactly did it go live"), Some(Precision::ClockTime));
+        assert_eq!(asks("what time did it go live"), None);
+        assert_eq!(asks("what month was the shoot"), None);
     }
 
     fn qtype(text: &str) -> Option<QType> {

@@ -1025,13 +1025,18 @@ fn training_phrasings(kb: &KnowledgeBase) -> Vec<Vec<String>> {
 fn sample<'a>(entries: impl Iterator<Item = &'a Vec<String>> + Clone, size: usize) -> Vec<Vec<String>> {
     use std::hash::BuildHasher;
     let hash = |phrasing: &String| foldhash::fast::FixedState::default().hash_one(phrasing);
-    let mut hashes: Vec<u64> = entries.clone().flatten().map(hash).collect();
+    let hashes: Vec<u64> = entries.clone().flatten().map(hash).collect();
     let cutoff = match size.checked_sub(1) {
-        Some(last) if hashes.len() > size => *hashes.select_nth_unstable(last).1,
+        Some(last) if hashes.len() > size => *hashes.clone().select_nth_unstable(last).1,
         Some(_) => u64::MAX,
         None => return entries.map(|_| Vec::new()).collect(),
     };
-    entries.map(|questions| questions.iter().filter(|&q| hash(q) <= cutoff).cloned().collect()).collect()
+    let mut hashes = hashes.into_iter();
+    entries
+        .map(|questions| {
+            questions.iter().zip(hashes.by_ref()).filter(|&(_, h)| h <= cutoff).map(|(q, _)| q.clone()).collect()
+        })
+        .collect()
 }
 
 /// The fact base's synonym groups, names made of filler words, and each entity's

@@ -1,7 +1,8 @@
 //! "Who said ...?": a quoted phrase looked up word for word in the documents, and
 //! attributed to the person the document names nearest to it (or, in a first-person
 //! account, to its author). The phrase itself, as the document has it, is the
-//! citation.
+//! citation. A phrase quoted in another kind of question points instead to the
+//! facts whose citations hold it ([`CitedPhrases`]).
 
 use crate::knowledge::{EntityId, EntityKind, FactId, KnowledgeBase, Source, SourceKind};
 use crate::text;
@@ -65,9 +66,7 @@ pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
     if !question.to_ascii_lowercase().contains("who") {
         return None;
     }
-    let words = text::words(question);
-    let asks = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
-    if !words.iter().any(|w| crate::matcher::asks_who(w)) || !asks(SAYING) {
+    if !asks_who_said(&text::words(question)) {
         return None;
     }
     let (needle, _) = plain(quoted(question)?);
@@ -96,6 +95,11 @@ pub fn who_said(kb: &KnowledgeBase, question: &str) -> Option<Attribution> {
         };
         Some(Attribution { speaker, source, quote: document[start..end].to_string() })
     })
+}
+
+/// Whether `words` ask who said or wrote something.
+fn asks_who_said(words: &[String]) -> bool {
+    words.iter().any(|w| crate::matcher::asks_who(w)) && words.iter().any(|w| SAYING.contains(&w.as_str()))
 }
 
 /// `text` reduced to lower-case words and single spaces (punctuation and
@@ -198,19 +202,20 @@ impl CitedPhrases {
     /// ("which film had the 'lovemaking scenes'"): their phrase is what they ask
     /// about, not what they ask.
     pub fn citing(&self, question: &str) -> Vec<(FactId, usize)> {
+        // Clipped first: every quote mark opening a phrase is tried to the end of
+        // the text, and 100 KB of them took a second.
+        let question = text::clip(question, text::MAX_QUESTION_CHARS);
         let Some(phrase) = marked(question, MIN_CITED_WORDS) else { return Vec::new() };
         let needle = format!(" {} ", plain(phrase).0.trim());
         if needle.trim().split(' ').count() < MIN_CITED_WORDS || self.names.iter().any(|t| t.contains(&needle)) {
             return Vec::new();
         }
         let words = text::words(question);
-        let asks_who_said =
-            words.iter().any(|w| crate::matcher::asks_who(w)) && words.iter().any(|w| SAYING.contains(&w.as_str()));
         // "stuart heritage - did anyone make his ... version": any clause may ask it.
         let asks_whether = question
             .split(['-', '\u{2013}', '\u{2014}', ',', ':', ';'])
             .any(|c| crate::matcher::asks_whether(&text::words(c)));
-        if asks_who_said || asks_whether || crate::matcher::focus(&words).is_some() {
+        if asks_who_said(&words) || asks_whether || crate::matcher::focus(&words).is_some() {
             return Vec::new();
         }
         let mut citing: Vec<(FactId, usize)> =
@@ -508,6 +513,10 @@ mod tests {
         assert!(ids("stuart heritage - did anyone make his 'normal people' version").is_empty(), "in any clause");
         assert!(ids("which film had the 'lovemaking scenes' pilieva mentions").is_empty(), "which thing");
         assert!(ids("who said 'it's real and exactly as'").is_empty(), "who said it is who_said's");
+        // Only the first MAX_QUESTION_CHARS are read (a hostile message of quote
+        // marks is not searched whole): a phrase quoted past them is not seen.
+        let padded = format!("{}what did coker say it was 'exactly as'", "so ".repeat(text::MAX_QUESTION_CHARS));
+        assert!(ids(&padded).is_empty(), "read past the clip");
     }
 
     #[test]

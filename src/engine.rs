@@ -31,6 +31,11 @@ pub struct Engine {
 impl Engine {
     pub fn new(kb: KnowledgeBase) -> Engine {
         let matcher = Matcher::new(&kb);
+        Engine::with_matcher(kb, matcher)
+    }
+
+    /// `kb` with its matcher, already made.
+    fn with_matcher(kb: KnowledgeBase, matcher: Matcher) -> Engine {
         let titles = TitleIndex::new(&kb);
         let references = References::new(&kb);
         let cited = CitedPhrases::new(&kb);
@@ -39,11 +44,13 @@ impl Engine {
 
     /// The fact base at `path`, or the built-in one.
     pub fn load(path: Option<&Path>) -> Result<Engine, KnowledgeError> {
-        let kb = match path {
-            Some(path) => KnowledgeBase::load(path)?,
-            None => KnowledgeBase::builtin()?,
-        };
-        Ok(Engine::new(kb))
+        match path {
+            Some(path) => Ok(Engine::new(KnowledgeBase::load(path)?)),
+            None => {
+                let (kb, matcher) = crate::builtin::base()?;
+                Ok(Engine::with_matcher(kb, matcher.trained()))
+            }
+        }
     }
 
     pub fn kb(&self) -> &KnowledgeBase {

@@ -7,6 +7,8 @@
 //! text or JSON. [`Engine`] ties them together. The adapters (command line, Discord
 //! bot, mock Discord) sit around it. See ARCHITECTURE.md for the map.
 
+mod builtin;
+pub mod compiled;
 pub mod complete;
 pub mod curate;
 pub mod discord;

@@ -5,7 +5,6 @@
 //! its document, every reference resolves, every text fits where the bot shows it.
 
 mod build;
-mod builtin;
 mod error;
 mod halves;
 mod raw;
@@ -35,7 +34,7 @@ pub const MAX_QUOTE_CHARS: usize = 700;
 /// path can make the bot read.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KnowledgeBase {
     origin: String,
     sources: Vec<Source>,
@@ -48,7 +47,7 @@ pub struct KnowledgeBase {
     synonyms: Vec<Vec<String>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Source {
     pub id: String,
     /// The document's file name under `sources/`.
@@ -98,11 +97,11 @@ pub enum EntityKind {
 }
 
 /// Index of an entity in [`KnowledgeBase::entities`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EntityId(pub u32);
 
 /// Someone or something the documents name, with every way fans refer to it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entity {
     pub id: String,
     pub kind: EntityKind,
@@ -117,12 +116,12 @@ pub struct Entity {
 }
 
 /// Index of a gap in [`KnowledgeBase::gaps`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct GapId(pub u32);
 
 /// A question fans ask that the documents leave open (an `[[unknown]]` entry), with
 /// what the documents do say about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Gap {
     /// The entry's id; for an entry written once for every person, `id/person-id`.
     pub id: String,
@@ -133,10 +132,10 @@ pub struct Gap {
 }
 
 /// Index of a fact in [`KnowledgeBase::facts`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FactId(pub u32);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fact {
     pub id: String,
     pub title: String,
@@ -166,14 +165,14 @@ impl Fact {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Citation {
     /// Index into [`KnowledgeBase::sources`].
     pub source: usize,
     pub quote: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claim {
     pub text: String,
     pub citation: Citation,
@@ -200,19 +199,10 @@ impl KnowledgeBase {
         Self::parse(&origin, text, document_reader(path))
     }
 
-    /// Reads the documents of the fact base at `path` (`None`: the built-in one) by
-    /// file name, as its loader does.
-    pub fn documents(path: Option<&Path>) -> Box<DocumentReader> {
-        match path {
-            Some(path) => Box::new(document_reader(path)),
-            None => Box::new(builtin::document),
-        }
-    }
-
-    /// The fact base and documents compiled into the binary, so that it answers from
-    /// any directory with nothing beside it.
-    pub fn builtin() -> Result<Self, KnowledgeError> {
-        Self::parse(builtin::KNOWLEDGE_ORIGIN, builtin::KNOWLEDGE, builtin::document)
+    /// Reads the documents of the fact base at `path` by file name, as its loader
+    /// does.
+    pub fn documents_at(path: &Path) -> Box<DocumentReader> {
+        Box::new(document_reader(path))
     }
 
     /// Parses and validates a fact base. `origin` names it in errors; `document` reads

@@ -29,6 +29,7 @@ mod verbatim;
 
 pub use model::{Model, CANDIDATES, FEATURES, WRONG_ANSWER_COST};
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 pub(crate) use qtype::{asks_whether, asks_who, focus, is_question_word, is_wh_word};
@@ -76,11 +77,11 @@ pub const RANKED: usize = 3;
 /// The most curated phrasings the model trains on (see [`training_phrasings`]).
 const TRAINING_PHRASINGS: usize = 1_500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 struct TermId(u32);
 
 /// An entry of the index: the facts first, then the gaps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 struct Doc(u32);
 
 /// What the matcher ranks: a fact, or a gap (a question the documents leave open).
@@ -103,7 +104,7 @@ struct DocText<'a> {
     about: &'a [EntityId],
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Matcher {
     analyzer: Analyzer,
     terms: WordMap<String, TermId>,
@@ -295,7 +296,7 @@ fn uses_of(strong: Vec<(TermId, u16)>, weak: &[TermId]) -> Vec<(TermId, u16, boo
 }
 
 /// A curated phrasing of a fact's question.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Phrasing {
     /// Its terms, sorted.
     terms: Box<[TermId]>,
@@ -309,7 +310,7 @@ struct Phrasing {
 /// A question's share with every phrasing is summed over its terms' lists of
 /// holders: looking each term up in each phrasing cost a fifth of start-up once the
 /// base held fans' questions by the thousand, some entries a hundred of them.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Phrasings {
     list: Vec<Phrasing>,
     /// Each term of the phrasings, sorted, with where its holders start in `holders`.
@@ -484,7 +485,14 @@ struct Query {
 }
 
 impl Matcher {
+    /// The matcher of `kb`, its model learned.
     pub fn new(kb: &KnowledgeBase) -> Matcher {
+        Matcher::untrained(kb).trained()
+    }
+
+    /// The matcher of `kb` before its model is learned: all that is read from the
+    /// base alone, and what the built-in base's is compiled into the binary as.
+    pub fn untrained(kb: &KnowledgeBase) -> Matcher {
         let groups = synonym_groups(kb);
         let analyzer = Analyzer::new(&groups);
         let docs: Vec<DocText> = kb
@@ -578,7 +586,7 @@ impl Matcher {
             })
             .collect();
         let shortest: Vec<f32> = phrasings.iter().map(Phrasings::lightest).collect();
-        let mut matcher = Matcher {
+        Matcher {
             analyzer,
             terms: builder.terms,
             idf,
@@ -608,11 +616,15 @@ impl Matcher {
             },
             training_phrasings: training_phrasings(kb),
             model: Model::UNTRAINED,
-        };
-        matcher.model = matcher.train();
-        matcher.uses = Vec::new();
-        matcher.training_phrasings = Vec::new();
-        matcher
+        }
+    }
+
+    /// This matcher with its model learned, and what only learning needed let go.
+    pub fn trained(mut self) -> Matcher {
+        self.model = self.train();
+        self.uses = Vec::new();
+        self.training_phrasings = Vec::new();
+        self
     }
 
     /// The learned model: its weights and answer threshold.

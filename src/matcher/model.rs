@@ -20,6 +20,7 @@
 
 use super::qtype::QType;
 use super::{Doc, Matcher, Query, TermId};
+use serde::{Deserialize, Serialize};
 
 /// Candidates the search proposes for the model to judge.
 pub const CANDIDATES: usize = 5;
@@ -109,7 +110,7 @@ const NEAR_MISS_WORDS: usize = FEATURES.len() - 1;
 pub const CALIBRATION: [&str; 2] = ["bias", "score"];
 
 /// The learned weights and answer threshold.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
     /// The first stage: how likely each candidate is to be the one, alone.
     pub weights: [f64; FEATURES.len()],

@@ -3,9 +3,9 @@
 //! long was the shoot"), and a question of a type no fact answers ("how old is...")
 //! is a sign the documents do not answer it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QType {
     Who,
@@ -284,7 +284,7 @@ pub(super) fn asks_precision(focus: Option<&str>, words: &[String]) -> Option<Pr
 }
 
 /// A set of question types, one bit each.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QTypes(u8);
 
 impl QTypes {

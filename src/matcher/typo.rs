@@ -4,6 +4,7 @@
 //! within reach, so a lookup costs a few dozen hash probes whatever the vocabulary's
 //! size, and only the handful of candidates found are measured with strsim.
 
+use serde::{Deserialize, Serialize};
 use std::collections::hash_map::Entry;
 
 use crate::text::WordMap;
@@ -30,7 +31,7 @@ pub fn max_edits(chars: usize) -> usize {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TypoIndex {
     words: Vec<String>,
     /// How common each word is; a tie between candidates goes to the commoner one.

@@ -13,6 +13,7 @@
 //! quote ("the first kiss video") tells them apart no better than the words alone.
 
 use crate::text::{self, WordMap};
+use serde::{Deserialize, Serialize};
 
 /// Three words side by side, as numbered by [`Verbatim`].
 pub(super) type Trigram = [u32; 3];
@@ -26,7 +27,7 @@ const MAX_HOLDERS: usize = 1;
 pub(super) const ENOUGH: usize = 3;
 
 /// The three-word runs of every entry's quotes.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Verbatim {
     /// Each word of the quotes: its number, and whether it is not filler.
     words: WordMap<String, Word>,

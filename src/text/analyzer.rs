@@ -24,11 +24,18 @@ impl Token {
     }
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Analyzer {
+    /// Made again when read back: it is rules, not data.
+    #[serde(skip, default = "english")]
     stemmer: Stemmer,
     /// First stem of a synonym phrase -> every phrase starting with it (longest first)
     /// and the term it stands for.
     synonyms: WordMap<String, Vec<(Vec<String>, String)>>,
+}
+
+fn english() -> Stemmer {
+    Stemmer::create(Algorithm::English)
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -45,7 +52,7 @@ impl Analyzer {
         G: IntoIterator<Item = W>,
         W: AsRef<[String]>,
     {
-        let mut analyzer = Analyzer { stemmer: Stemmer::create(Algorithm::English), synonyms: WordMap::default() };
+        let mut analyzer = Analyzer { stemmer: english(), synonyms: WordMap::default() };
         for group in groups {
             let group = group.as_ref();
             let Some(canonical) = group.first().map(|head| {

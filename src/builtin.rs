@@ -6,7 +6,7 @@ use std::io;
 use std::path::Path;
 
 use crate::compiled;
-use crate::knowledge::{DocumentReader, KnowledgeBase, KnowledgeError};
+use crate::knowledge::{read_limited, DocumentReader, KnowledgeBase, KnowledgeError};
 use crate::matcher::Matcher;
 
 pub const KNOWLEDGE: &str = include_str!("../knowledge.toml");
@@ -36,6 +36,26 @@ pub(crate) fn base() -> Result<(KnowledgeBase, Matcher), KnowledgeError> {
             Ok((kb, matcher))
         }
     }
+}
+
+/// The built-in base as if loaded from `path`, if the file and every document it
+/// cites beside it are byte for byte the ones compiled in (the bot run from its own
+/// checkout): the same text reads the same, so the compiled base is that file's. A
+/// file that differs in any byte, or cannot be read, is `None`, and loaded as any
+/// other.
+pub(crate) fn base_at(path: &Path) -> Option<(KnowledgeBase, Matcher)> {
+    if read_limited(path).ok()? != KNOWLEDGE.as_bytes() {
+        return None;
+    }
+    let (kb, matcher) = compiled::read(COMPILED)?;
+    let documents = KnowledgeBase::documents_at(path);
+    for source in kb.sources() {
+        let compiled_in = DOCUMENTS.iter().find(|(name, _)| *name == source.file)?.1;
+        if documents(&source.file).ok()? != compiled_in {
+            return None;
+        }
+    }
+    Some((kb.with_origin(path.display().to_string()), matcher))
 }
 
 impl KnowledgeBase {
@@ -80,6 +100,44 @@ mod tests {
             COMPILED.len(),
             bytes.len()
         );
+    }
+
+    /// A copy of the shipped base and its documents in a folder of its own.
+    fn copy() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::create_dir(dir.path().join("sources")).expect("sources/");
+        for (name, text) in DOCUMENTS {
+            std::fs::write(dir.path().join("sources").join(name), text).expect("a document");
+        }
+        let path = dir.path().join("knowledge.toml");
+        std::fs::write(&path, KNOWLEDGE).expect("the base");
+        (dir, path)
+    }
+
+    #[test]
+    fn a_file_identical_to_the_built_in_base_is_read_as_compiled() {
+        let (_dir, path) = copy();
+        let (kb, _) = base_at(&path).expect("the same bytes read as compiled");
+        assert_eq!(kb.origin(), path.display().to_string());
+        let engine = Engine::load(Some(&path)).expect("valid");
+        assert_eq!(engine.kb().origin(), path.display().to_string());
+        assert_eq!(engine.ask("who directed it"), Engine::load(None).expect("valid").ask("who directed it"));
+    }
+
+    #[test]
+    fn a_file_or_a_document_differing_by_a_byte_is_parsed() {
+        let (dir, path) = copy();
+        let document = dir.path().join("sources").join(DOCUMENTS[0].0);
+        std::fs::write(&document, format!("{} ", DOCUMENTS[0].1)).expect("an edit");
+        assert!(base_at(&path).is_none(), "a document edited");
+        std::fs::write(&document, DOCUMENTS[0].1).expect("undone");
+        assert!(base_at(&path).is_some());
+        std::fs::write(&path, format!("{KNOWLEDGE}\n")).expect("an edit");
+        assert!(base_at(&path).is_none(), "the base edited");
+        // And it still loads, from its text.
+        assert!(Engine::load(Some(&path)).is_ok());
+        std::fs::remove_file(&path).expect("removed");
+        assert!(base_at(&path).is_none(), "no file");
     }
 
     #[test]

@@ -44,13 +44,14 @@ impl Engine {
 
     /// The fact base at `path`, or the built-in one.
     pub fn load(path: Option<&Path>) -> Result<Engine, KnowledgeError> {
-        match path {
-            Some(path) => Ok(Engine::new(KnowledgeBase::load(path)?)),
-            None => {
-                let (kb, matcher) = crate::builtin::base()?;
-                Ok(Engine::with_matcher(kb, matcher.trained()))
-            }
-        }
+        let (kb, matcher) = match path {
+            Some(path) => match crate::builtin::base_at(path) {
+                Some(compiled) => compiled,
+                None => return Ok(Engine::new(KnowledgeBase::load(path)?)),
+            },
+            None => crate::builtin::base()?,
+        };
+        Ok(Engine::with_matcher(kb, matcher.trained()))
     }
 
     pub fn kb(&self) -> &KnowledgeBase {

@@ -3,8 +3,11 @@
 //!     cargo build --release            # the binary under test: target/release/firstkiss-bot
 //!     cargo bench -p firstkiss-bench --bench startup
 //!
-//! - In process: `Engine::load(None)` (parse and check the built-in base, build the
-//!   index), criterion group `startup`, id `engine_load/in-process`.
+//! - In process: `Engine::load(None)` (read back the built-in base as `build.rs`
+//!   compiled it, checked and indexed, and learn its model), criterion group
+//!   `startup`, id `engine_load/in-process`; and `Engine::load(Some(knowledge.toml))`
+//!   (parse and check the same base from its file, build the index, learn the
+//!   model: what a curator's edit or a reload costs), id `engine_load/from-file`.
 //! - As a process: `firstkiss-bot validate`, from spawn to exit, id
 //!   `validate/process` (this includes exec, dynamic linking, argument parsing and
 //!   logging set-up, then the same load, and printing one line).
@@ -93,6 +96,11 @@ fn run(bot: &PathBuf, args: &[&str], input: &[u8]) -> Run {
     Run { wall, cpu_s, lines: output.iter().filter(|&&b| b == b'\n').count() }
 }
 
+/// The shipped `knowledge.toml`, beside its `sources/`, as a curator edits it.
+fn shipped_file() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../knowledge.toml")
+}
+
 /// `count` questions: the dev questions repeated, most of them perturbed.
 fn batch_questions(count: usize) -> Vec<String> {
     let cases = dev::dev_cases();
@@ -114,6 +122,10 @@ fn startup(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("engine_load", "in-process"), |b| {
         b.iter(|| Engine::load(None).expect("valid"))
     });
+    let file = shipped_file();
+    group.bench_function(BenchmarkId::new("engine_load", "from-file"), |b| {
+        b.iter(|| Engine::load(Some(&file)).expect("valid"))
+    });
     if let Some(bot) = &bot {
         group
             .bench_function(BenchmarkId::new("validate", "process"), |b| b.iter(|| run(bot, &["validate"], b"").lines));
@@ -129,6 +141,14 @@ fn startup(c: &mut Criterion) {
         })
         .collect();
     let load_s = median(&mut load);
+    let mut from_file: Vec<f64> = (0..30)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(Engine::load(Some(&file)).expect("valid"));
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    let from_file_s = median(&mut from_file);
     let questions = batch_questions(BATCH_QUESTIONS);
     let engine = Engine::load(None).expect("valid");
     let n = questions.len() as f64;
@@ -147,8 +167,9 @@ fn startup(c: &mut Criterion) {
     }
     let (ask_json_s, ask_json_cpu_s) = (start.elapsed().as_secs_f64() / n, (thread_cpu_ns() - cpu) / 1e9 / n);
     eprintln!(
-        "startup: Engine::load(None) in process: median {:.2} ms; in process per question: ask {:.2} µs (CPU {:.2}), ask + JSON {:.2} µs (CPU {:.2})",
+        "startup: Engine::load(None) in process: median {:.2} ms; from knowledge.toml: median {:.2} ms; in process per question: ask {:.2} µs (CPU {:.2}), ask + JSON {:.2} µs (CPU {:.2})",
         load_s * 1e3,
+        from_file_s * 1e3,
         ask_only_s * 1e6,
         ask_only_cpu_s * 1e6,
         ask_json_s * 1e6,
@@ -211,6 +232,7 @@ fn startup(c: &mut Criterion) {
         "startup.json",
         &json!({
             "engine_load_in_process_median_s": load_s,
+            "engine_load_from_file_median_s": from_file_s,
             "in_process_ask_per_question_s": ask_only_s,
             "in_process_ask_per_question_cpu_s": ask_only_cpu_s,
             "in_process_ask_json_per_question_s": ask_json_s,

@@ -220,6 +220,11 @@ impl KnowledgeBase {
         &self.origin
     }
 
+    /// This base, said to come from `origin`.
+    pub(crate) fn with_origin(self, origin: String) -> Self {
+        KnowledgeBase { origin, ..self }
+    }
+
     pub fn sources(&self) -> &[Source] {
         &self.sources
     }

@@ -62,16 +62,7 @@ impl KnowledgeBase {
     /// The fact base and documents compiled into the binary, so that it answers from
     /// any directory with nothing beside it.
     pub fn builtin() -> Result<Self, KnowledgeError> {
-        match compiled::read(COMPILED) {
-            Some((kb, _)) => Ok(kb),
-            None => Self::parse(compiled::ORIGIN, KNOWLEDGE, document),
-        }
-    }
-
-    /// The built-in base parsed from its text, as a base from a file is: what the
-    /// compiled one must equal.
-    pub fn builtin_parsed() -> Result<Self, KnowledgeError> {
-        Self::parse(compiled::ORIGIN, KNOWLEDGE, document)
+        base().map(|(kb, _)| kb)
     }
 
     /// Reads the documents of the fact base at `path` (`None`: the built-in one) by
@@ -89,11 +80,16 @@ mod tests {
     use super::*;
     use crate::Engine;
 
+    /// The built-in base parsed from its text, as a base from a file is.
+    fn parsed() -> KnowledgeBase {
+        KnowledgeBase::parse(compiled::ORIGIN, KNOWLEDGE, document).expect("the shipped base is valid")
+    }
+
     #[test]
     fn the_compiled_base_is_the_shipped_text_checked_and_read_here() {
-        let parsed = KnowledgeBase::builtin_parsed().expect("the shipped base is valid");
-        let bytes = compiled::compile(&parsed).expect("the base serializes");
+        let bytes = compiled::compile(&parsed()).expect("the base serializes");
         assert!(!COMPILED.is_empty(), "build.rs compiled no base: the shipped one fails its checks");
+        assert!(compiled::read(COMPILED).is_some(), "the compiled base does not read back");
         assert!(
             bytes == COMPILED,
             "the base compiled at build time ({} bytes) differs from the shipped text read now ({} bytes)",
@@ -143,7 +139,7 @@ mod tests {
     #[test]
     fn the_compiled_base_answers_as_the_parsed_one() {
         let compiled = Engine::load(None).expect("the shipped base is valid");
-        let parsed = Engine::new(KnowledgeBase::builtin_parsed().expect("the shipped base is valid"));
+        let parsed = Engine::new(parsed());
         assert_eq!(compiled.matcher().threshold(), parsed.matcher().threshold());
         for question in ["who directed it", "how old is soko", "whats wren", "who said 'i was nervous'", "lol"] {
             assert_eq!(compiled.ask(question), parsed.ask(question), "{question}");

@@ -244,10 +244,13 @@ fn training_sets_are_still_answered() {
 /// - `blind35.toml` (450 questions), on the round's final build (`d5268dc`):
 ///   90.1%, 96.3%, 15 wrong (3.3%) (283, 129, 16).
 ///
-/// The twenty-first round changed start-up only, not one answer. Its blind set,
-/// `blind36.toml` (460 questions, by a new helper the same way), was run once on the
-/// round's first build (`30a7d87`, the twentieth round's answers): 95.6% answered
-/// right, 96.5% declined, 8 wrong (1.7%). A development set since.
+/// The twenty-first round changed start-up only, not one answer. Its three blind
+/// sets (each by a new helper the same way) were each run once on the twentieth
+/// round's answers, then used as development sets:
+/// - `blind36.toml` (460 questions), on `30a7d87`: 95.6% answered right, 96.5%
+///   declined, 8 wrong (1.7%).
+/// - `blind37.toml` (489 questions), on `2d608be`: 90.6%, 94.6%, 14 wrong (2.9%).
+/// - `blind38.toml` (541 questions), on `2d608be`: 88.8%, 97.6%, 15 wrong (2.8%).
 #[test]
 fn former_blind_sets_do_not_regress() {
     holds("blind28", 87.5, 96.0, 13);
@@ -259,4 +262,6 @@ fn former_blind_sets_do_not_regress() {
     holds("blind34", 86.0, 93.5, 18);
     holds("blind35", 90.0, 96.0, 15);
     holds("blind36", 95.5, 96.0, 8);
+    holds("blind37", 90.5, 94.5, 14);
+    holds("blind38", 88.5, 97.5, 15);
 }

@@ -74,7 +74,12 @@ pub fn render_all(reply: &Reply) {
     assert_fits(broken_limit(&embed), "answer embed");
     let sources = firstkiss::discord::render::sources(reply);
     assert_fits(broken_limit(&sources), "sources embed");
-    if let Some(row) = firstkiss::discord::render::sources_button(reply) {
-        serde_json::to_string(&row).expect("the Sources button serializes");
+    // The largest ids a record and an asker can have: every custom id must still fit.
+    let buttons = firstkiss::discord::render::Buttons {
+        record: firstkiss::store::RecordId((1 << 63) - 1),
+        remove_for: Some(u64::MAX),
+    };
+    for row in firstkiss::discord::render::components(reply, &buttons) {
+        serde_json::to_string(&row).expect("the buttons serialize");
     }
 }

@@ -25,36 +25,39 @@ pub fn document(file: &str) -> io::Result<String> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("sources/{file} was not compiled in")))
 }
 
+/// The built-in base parsed and checked from its text, as a base from a file is.
+fn parsed() -> Result<KnowledgeBase, KnowledgeError> {
+    KnowledgeBase::parse(compiled::ORIGIN, KNOWLEDGE, document)
+}
+
 /// The built-in base and its untrained matcher: read back as compiled, or, for a base
 /// that failed its checks at build time, parsed for its errors.
 pub(crate) fn base() -> Result<(KnowledgeBase, Matcher), KnowledgeError> {
     match compiled::read(COMPILED) {
         Some(parts) => Ok(parts),
         None => {
-            let kb = KnowledgeBase::parse(compiled::ORIGIN, KNOWLEDGE, document)?;
+            let kb = parsed()?;
             let matcher = Matcher::untrained(&kb);
             Ok((kb, matcher))
         }
     }
 }
 
-/// The built-in base as if loaded from `path`, if the file and every document it
-/// cites beside it are byte for byte the ones compiled in (the bot run from its own
-/// checkout): the same text reads the same, so the compiled base is that file's. A
-/// file that differs in any byte, or cannot be read, is `None`, and loaded as any
-/// other.
+/// The built-in base as if loaded from `path`, if the file and every document
+/// compiled in, beside it under `sources/`, are byte for byte the ones compiled in
+/// (the bot run from its own checkout): the same text reads the same, so the compiled
+/// base is that file's. A file or document that differs in any byte, or cannot be
+/// read, is `None`, and the base is loaded as any other. Checked before anything is
+/// read back, so a miss costs only the comparisons.
 pub(crate) fn base_at(path: &Path) -> Option<(KnowledgeBase, Matcher)> {
     if read_limited(path).ok()? != KNOWLEDGE.as_bytes() {
         return None;
     }
-    let (kb, matcher) = compiled::read(COMPILED)?;
-    let documents = KnowledgeBase::documents_at(path);
-    for source in kb.sources() {
-        let compiled_in = DOCUMENTS.iter().find(|(name, _)| *name == source.file)?.1;
-        if documents(&source.file).ok()? != compiled_in {
-            return None;
-        }
+    let beside = KnowledgeBase::documents_at(path);
+    if !DOCUMENTS.iter().all(|&(name, text)| beside(name).is_ok_and(|found| found == text)) {
+        return None;
     }
+    let (kb, matcher) = compiled::read(COMPILED)?;
     Some((kb.with_origin(path.display().to_string()), matcher))
 }
 
@@ -80,14 +83,9 @@ mod tests {
     use super::*;
     use crate::Engine;
 
-    /// The built-in base parsed from its text, as a base from a file is.
-    fn parsed() -> KnowledgeBase {
-        KnowledgeBase::parse(compiled::ORIGIN, KNOWLEDGE, document).expect("the shipped base is valid")
-    }
-
     #[test]
     fn the_compiled_base_is_the_shipped_text_checked_and_read_here() {
-        let bytes = compiled::compile(&parsed()).expect("the base serializes");
+        let bytes = compiled::compile(&parsed().expect("the shipped base is valid")).expect("the base serializes");
         assert!(!COMPILED.is_empty(), "build.rs compiled no base: the shipped one fails its checks");
         assert!(compiled::read(COMPILED).is_some(), "the compiled base does not read back");
         assert!(
@@ -139,7 +137,7 @@ mod tests {
     #[test]
     fn the_compiled_base_answers_as_the_parsed_one() {
         let compiled = Engine::load(None).expect("the shipped base is valid");
-        let parsed = Engine::new(parsed());
+        let parsed = Engine::new(parsed().expect("the shipped base is valid"));
         assert_eq!(compiled.matcher().threshold(), parsed.matcher().threshold());
         for question in ["who directed it", "how old is soko", "whats wren", "who said 'i was nervous'", "lol"] {
             assert_eq!(compiled.ask(question), parsed.ask(question), "{question}");
